@@ -1,0 +1,5 @@
+//! End-to-end tests of the `silica` binary (one integration-test binary: link time matters
+//! on 2 cores). Each module covers one command or feature.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
