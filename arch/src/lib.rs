@@ -8,3 +8,11 @@
 //! **Architecture invariant:** `arch` knows nothing of ML models or operator graphs
 //! (`workloads`) and nothing of mapping search (`mappers`); it answers "how long and how
 //! much energy does this unit take for this piece of work".
+
+pub mod dram;
+mod error;
+pub mod memory;
+pub mod overrides;
+pub mod suggest;
+
+pub use error::ArchError;

@@ -1,0 +1,93 @@
+//! Errors of hardware descriptions and unit models.
+//!
+//! Every error names where it comes from (file, line/column when known, dotted key path),
+//! what was expected, and — when a name is close to a valid one — a suggestion.
+
+use thiserror::Error;
+
+/// A problem with a hardware description or a request to a unit model.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ArchError {
+    /// The TOML text could not be parsed or did not match the schema. `message` carries
+    /// toml's own description (with line/column and a caret snippet when available).
+    #[error("{file}: {message}{}", suggestion_suffix(.suggestion))]
+    Parse {
+        /// File name (or `<string>`/`<preset NAME>`).
+        file: String,
+        /// Line and column (1-based) if known.
+        line_col: Option<(usize, usize)>,
+        /// Dotted key path if known.
+        key: Option<String>,
+        /// What went wrong.
+        message: String,
+        /// The closest valid key or name, if any.
+        suggestion: Option<String>,
+    },
+    /// A value is syntactically fine but physically impossible (zero size, frequency ≤ 0,
+    /// a bank count that must be a power of two, a buffer smaller than one tile…).
+    #[error("{key}: {message}")]
+    Invalid {
+        /// Dotted key path of the offending value (prefixed by the file when known).
+        key: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// An unknown preset or name.
+    #[error("unknown {what} `{name}`{}{}", suggestion_suffix(.suggestion), list_suffix(.valid))]
+    UnknownName {
+        /// What kind of name (preset, DRAM preset, dataflow…).
+        what: String,
+        /// The name given.
+        name: String,
+        /// The closest valid name.
+        suggestion: Option<String>,
+        /// All valid names (may be shortened).
+        valid: Vec<String>,
+    },
+    /// A `--set key=value` override could not be applied.
+    #[error("cannot apply override `{assignment}`: {message}{}", suggestion_suffix(.suggestion))]
+    Override {
+        /// The assignment as written.
+        assignment: String,
+        /// Why.
+        message: String,
+        /// The closest valid key.
+        suggestion: Option<String>,
+    },
+    /// A unit was asked to run work it cannot run (e.g. softmax on a crossbar).
+    #[error("{unit} cannot run {class}: {reason}")]
+    Unsupported {
+        /// The unit.
+        unit: String,
+        /// The kernel class.
+        class: String,
+        /// Why, and what can run it instead.
+        reason: String,
+    },
+    /// An error of the simulation engine.
+    #[error(transparent)]
+    Sim(#[from] sim_core::SimError),
+    /// A file could not be read.
+    #[error("cannot read {file}: {message}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The OS error.
+        message: String,
+    },
+}
+
+fn suggestion_suffix(s: &Option<String>) -> String {
+    match s {
+        Some(s) => format!(" (did you mean `{s}`?)"),
+        None => String::new(),
+    }
+}
+
+fn list_suffix(v: &[String]) -> String {
+    if v.is_empty() {
+        String::new()
+    } else {
+        format!("; valid: {}", v.join(", "))
+    }
+}
