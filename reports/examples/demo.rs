@@ -104,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         scatter(&sweep, &config, &out(name))?;
     }
     config.color = Some("pe_array.rows".into());
-    config.color_scale = ColorScale::Continuous;
+    config.color_scale = ColorScale::LogContinuous;
     config.title = "coloured by PE rows".into();
     scatter(
         &sweep,

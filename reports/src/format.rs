@@ -126,6 +126,17 @@ fn unit(token: &str) -> Option<&'static str> {
 /// - a name without a known unit is returned with underscores as spaces (`batch` →
 ///   "batch").
 pub fn axis_label(name: &str) -> String {
+    match split_unit(name) {
+        (quantity, Some(unit)) if !quantity.is_empty() => format!("{quantity} ({unit})"),
+        (_, Some(unit)) => unit,
+        (quantity, None) => quantity,
+    }
+}
+
+/// Splits a column name into the quantity and its unit as shown:
+/// `latency_s` → ("latency", Some("s")), `tokens_per_s` → ("", Some("tokens/s")),
+/// `batch` → ("batch", None). See [`axis_label`] for the rules.
+pub fn split_unit(name: &str) -> (String, Option<String>) {
     let spaced = |s: &str| {
         if name.contains('.') {
             s.to_string()
@@ -139,18 +150,18 @@ pub fn axis_label(name: &str) -> String {
         if let Some((quantity, num)) = left.rsplit_once('_')
             && let Some(num) = unit(num)
         {
-            return format!("{} ({num}/{den})", spaced(quantity));
+            return (spaced(quantity), Some(format!("{num}/{den}")));
         }
         let num = unit(left).map_or_else(|| spaced(left), str::to_string);
-        return format!("{num}/{den}");
+        return (String::new(), Some(format!("{num}/{den}")));
     }
     if let Some((quantity, suffix)) = name.rsplit_once('_')
         && let Some(shown) = unit(suffix)
         && !quantity.is_empty()
     {
-        return format!("{} ({shown})", spaced(quantity));
+        return (spaced(quantity), Some(shown.to_string()));
     }
-    spaced(name)
+    (spaced(name), None)
 }
 
 /// Formats `x` with an SI prefix (k, M, G, T, P, E) before `unit` and 3 significant

@@ -30,7 +30,7 @@ mod table;
 mod text_table;
 
 pub use error::ReportError;
-pub use format::{axis_label, format_number, format_si};
+pub use format::{axis_label, format_number, format_si, split_unit};
 pub use plot::{
     Breakdown, ColorScale, ComputeCeiling, GroupedBarsConfig, ImageFormat, MemoryCeiling,
     OperatorPoint, Output, ParetoFront, PointLabels, Roofline, RooflineConfig, ScatterConfig,

@@ -30,6 +30,9 @@ pub enum ColorScale {
     Categorical,
     /// A colour ramp (viridis) over the numeric range, with a colour bar.
     Continuous,
+    /// A colour ramp over log₁₀ of the values (for geometric sweeps such as 8…128 PE
+    /// rows); every value must be > 0.
+    LogContinuous,
 }
 
 /// Which rows lie on the Pareto front, and which way each axis is better (this decides
@@ -138,6 +141,14 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
     let xs = table.numeric(&cfg.x)?;
     let ys = table.numeric(&cfg.y)?;
     let color_col = cfg.color.as_deref().map(|c| table.column(c)).transpose()?;
+    if let Some(name) = cfg.color.as_deref()
+        && matches!(
+            cfg.color_scale,
+            ColorScale::Continuous | ColorScale::LogContinuous
+        )
+    {
+        table.numeric(name)?;
+    }
     if let Some(p) = &cfg.pareto
         && p.on_front.len() != table.n_rows()
     {
@@ -189,7 +200,7 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
         .collect();
 
     let colors = match (color_col, cfg.color.as_deref()) {
-        (Some(col), Some(name)) => colors_for(col, name, cfg.color_scale, &rows),
+        (Some(col), Some(name)) => colors_for(col, name, cfg.color_scale, &rows)?,
         _ => Colors::Single,
     };
 
@@ -227,7 +238,12 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
     })
 }
 
-fn colors_for(col: &Column, name: &str, scale: ColorScale, rows: &[(usize, f64, f64)]) -> Colors {
+fn colors_for(
+    col: &Column,
+    name: &str,
+    scale: ColorScale,
+    rows: &[(usize, f64, f64)],
+) -> Result<Colors, ReportError> {
     let numeric: Option<Vec<Option<f64>>> = match col {
         Column::Numeric(v) => Some(
             rows.iter()
@@ -240,33 +256,46 @@ fn colors_for(col: &Column, name: &str, scale: ColorScale, rows: &[(usize, f64, 
     distinct.sort_by(f64::total_cmp);
     distinct.dedup();
     let continuous = match scale {
-        ColorScale::Continuous => numeric.is_some(),
+        ColorScale::Continuous | ColorScale::LogContinuous => numeric.is_some(),
         ColorScale::Categorical => false,
         ColorScale::Auto => numeric.is_some() && distinct.len() > 8,
     };
     if continuous && let Some(values) = numeric {
-        let (lo, hi) = (
-            distinct.first().copied().unwrap_or(0.0),
-            distinct.last().copied().unwrap_or(1.0),
-        );
-        let scale = Axis::linear(lo, hi, false);
+        let log = scale == ColorScale::LogContinuous;
+        if log {
+            for (v, r) in values.iter().zip(rows) {
+                if let Some(v) = v {
+                    check_log(name, r.0, *v, true, "colour")?;
+                }
+            }
+        }
+        let to_plot = |v: f64| if log { v.log10() } else { v };
+        let (lo, hi) = match (distinct.first(), distinct.last()) {
+            (Some(lo), Some(hi)) => (to_plot(*lo), to_plot(*hi)),
+            _ => (0.0, 1.0),
+        };
         let range = if hi > lo {
             (lo, hi)
         } else {
             (lo - 0.5, hi + 0.5)
         };
+        let scale = if log {
+            Axis::log_range(range.0, range.1)
+        } else {
+            Axis::linear(range.0, range.1, false)
+        };
         let t = values
             .iter()
-            .map(|v| v.map(|v| (v - range.0) / (range.1 - range.0)))
+            .map(|v| v.map(|v| (to_plot(v) - range.0) / (range.1 - range.0)))
             .collect();
-        return Colors::Ramp {
+        return Ok(Colors::Ramp {
             bar: ColorBar {
                 title: axis_label(name),
                 scale,
                 range,
             },
             of_point: t,
-        };
+        });
     }
     // Categories: numbers in ascending order, text in order of first appearance.
     let mut names: Vec<String> = Vec::new();
@@ -284,7 +313,7 @@ fn colors_for(col: &Column, name: &str, scale: ColorScale, rows: &[(usize, f64, 
         .iter()
         .map(|k| k.as_ref().and_then(|k| names.iter().position(|n| n == k)))
         .collect();
-    Colors::Categories { names, of_point }
+    Ok(Colors::Categories { names, of_point })
 }
 
 const MISSING: RGBColor = RGBColor(160, 160, 160);

@@ -11,7 +11,7 @@ use super::legend::{self, Entry, Legend, Swatch};
 use super::palette::categorical;
 use super::{Figure, Output, Theme, msg, render};
 use crate::error::ReportError;
-use crate::format::axis_label;
+use crate::format::{axis_label, split_unit};
 use crate::table::Table;
 
 /// Values of `categories × segments`, e.g. runs × units.
@@ -172,12 +172,17 @@ pub fn stacked_bars(
     } else {
         Axis::linear(0.0, max, true)
     };
-    let label = axis_label(&checked.value_name);
     let y_desc = config.y_label.clone().unwrap_or_else(|| {
         if config.normalize {
-            format!("share of {label} (%)")
+            let (quantity, unit) = split_unit(&checked.value_name);
+            let what = if quantity.is_empty() {
+                unit.unwrap_or_default()
+            } else {
+                quantity
+            };
+            format!("share of {what} (%)")
         } else {
-            label.clone()
+            axis_label(&checked.value_name)
         }
     });
     let figure = Prepared {

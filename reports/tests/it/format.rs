@@ -2,7 +2,7 @@
 //! `format_number`'s docs.
 
 use proptest::prelude::*;
-use reports::{axis_label, format_number, format_si};
+use reports::{axis_label, format_number, format_si, split_unit};
 
 #[test]
 fn fixed_range_keeps_significant_digits() {
@@ -67,6 +67,15 @@ fn axis_labels_show_units() {
     );
     assert_eq!(axis_label("batch"), "batch");
     assert_eq!(axis_label("pe_array.rows"), "pe_array.rows");
+    assert_eq!(
+        split_unit("energy_j"),
+        ("energy".to_string(), Some("J".to_string()))
+    );
+    assert_eq!(
+        split_unit("tokens_per_s"),
+        (String::new(), Some("tokens/s".to_string()))
+    );
+    assert_eq!(split_unit("batch"), ("batch".to_string(), None));
 }
 
 proptest! {

@@ -368,3 +368,45 @@ fn output_format_and_size_are_checked() {
     let err = scatter(&t, &config, &Output::new(&missing)).unwrap_err();
     assert!(err.to_string().contains("no-such-folder"), "{err}");
 }
+
+#[test]
+fn colour_scales_check_their_column() {
+    let dir = scratch("colour");
+    let t = table("x,y,rows,name\n1,1,8,a\n2,2,0,b\n");
+    let log = ScatterConfig {
+        color: Some("rows".into()),
+        color_scale: ColorScale::LogContinuous,
+        ..ScatterConfig::new("x", "y")
+    };
+    let err = scatter(&t, &log, &Output::new(dir.join("a.png"))).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ReportError::NonPositiveOnLogAxis {
+                row: 2,
+                axis: "colour",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let ramp_on_text = ScatterConfig {
+        color: Some("name".into()),
+        color_scale: ColorScale::Continuous,
+        ..ScatterConfig::new("x", "y")
+    };
+    let err = scatter(&t, &ramp_on_text, &Output::new(dir.join("b.png"))).unwrap_err();
+    assert!(
+        matches!(err, ReportError::NotNumeric { row: 1, .. }),
+        "{err:?}"
+    );
+    // Categorical works for either kind of column.
+    for column in ["rows", "name"] {
+        let cat = ScatterConfig {
+            color: Some(column.into()),
+            color_scale: ColorScale::Categorical,
+            ..ScatterConfig::new("x", "y")
+        };
+        scatter(&t, &cat, &Output::new(dir.join(format!("{column}.svg")))).unwrap();
+    }
+}
