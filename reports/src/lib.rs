@@ -4,7 +4,8 @@
 //! as PNG and SVG, and tables (terminal, Markdown) and the Markdown summary of a sweep.
 //!
 //! **Architecture invariant:** `reports` reads result rows and knows nothing of how they
-//! were made: it depends on no other Silica crate. Pareto fronts are computed elsewhere
+//! were made (of the other crates it uses only `arch::suggest` for "did you mean").
+//! Pareto fronts are computed elsewhere
 //! (`sweeps`) and passed in as one flag per row.
 //!
 //! Data come in as a [`Table`] (typed columns loaded from CSV) or as plain structs
@@ -24,11 +25,11 @@
 mod error;
 mod format;
 mod plot;
-mod suggest;
 mod summary;
 mod table;
 mod text_table;
 
+pub use arch::suggest::{closest, edit_distance};
 pub use error::ReportError;
 pub use format::{axis_label, format_number, format_si, split_unit};
 pub use plot::{
@@ -36,7 +37,6 @@ pub use plot::{
     OperatorPoint, Output, ParetoFront, PointLabels, Roofline, RooflineConfig, ScatterConfig,
     StackedBarsConfig, grouped_bars, roofline, scatter, stacked_bars,
 };
-pub use suggest::{closest, edit_distance};
 pub use summary::{Direction, Objective, PlotLink, SweepSummary, best_per_objective, pareto_rows};
 pub use table::{Column, Table};
 pub use text_table::{Align, Cell, TextTable};

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use crate::error::ReportError;
 use crate::format::format_number;
-use crate::suggest::closest;
+use arch::suggest::closest;
 
 /// The cells of one column.
 #[derive(Debug, Clone, PartialEq)]
