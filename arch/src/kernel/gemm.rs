@@ -9,10 +9,13 @@
 //! must fit the buffer's per-tile capacity (half the buffer when double-buffered).
 //!
 //! **Default heuristic** ([`GemmTiling::default_for`]): start from the whole GEMM and, while
-//! the working set does not fit, halve the largest tile dimension (ties: `k`, then `n`,
-//! then `m`), rounding a halved dimension that is still larger than the array extent it is
-//! mapped onto up to a multiple of that extent (so folds stay full). The result is the
-//! largest such tiling that fits.
+//! the working set does not fit, halve one tile dimension — rounding a halved dimension that
+//! is still larger than the array extent it maps onto up to a multiple of that extent, so
+//! folds stay full. Of the three candidates, take the one with the lowest estimated time
+//! `max(Σ level-1 cycles of its tiles, off-chip bytes / peak bytes per cycle)` (off-chip
+//! bytes: A once per column of tiles, B once per row of tiles, C once); ties go to the
+//! larger tile volume, then `k`, `n`, `m`. The result is a largest-tiles-that-fit tiling
+//! that avoids splitting the streamed dimension when that costs fill and drain cycles.
 //!
 //! **Tile time.** `max(level-1 cycles of the tile, global-buffer port cycles of the bytes the
 //! array reads and writes)`.
@@ -63,11 +66,40 @@ impl GemmTiling {
         }
     }
 
-    /// The default tiling of `shape` on `pe` with `buf` (see the module docs).
+    /// Estimated cycles of this tiling (heuristic cost, see the module docs).
+    fn estimate(&self, pe: &PeArray, s: GemmShape, mem_bytes_per_cycle: f64) -> f64 {
+        let (mt, nt, kt) = self.counts(s);
+        let mut compute = 0u64;
+        // Full tiles and the remainders along each dimension (at most 8 distinct shapes).
+        let dims = |total: u64, tile: u64, count: u64| -> [(u64, u64); 2] {
+            let rem = total - (count - 1) * tile;
+            if rem == tile {
+                [(tile, count), (0, 0)]
+            } else {
+                [(tile, count - 1), (rem, 1)]
+            }
+        };
+        for (tm, cm) in dims(s.m, self.tile_m, mt) {
+            for (tk, ck) in dims(s.k, self.tile_k, kt) {
+                for (tn, cn) in dims(s.n, self.tile_n, nt) {
+                    if cm * ck * cn > 0 {
+                        compute += cm * ck * cn * pe.linear_cycles(GemmShape::new(tm, tk, tn));
+                    }
+                }
+            }
+        }
+        let ob = pe.operand_bytes() as f64;
+        let bytes = (s.m * s.k * nt + s.k * s.n * mt + s.m * s.n) as f64 * ob;
+        (compute as f64).max(bytes / mem_bytes_per_cycle.max(1e-9))
+    }
+
+    /// The default tiling of `shape` on `pe` with `buf`, for an off-chip memory of
+    /// `mem_bytes_per_cycle` peak bytes per core cycle (see the module docs).
     pub fn default_for(
         pe: &PeArray,
         buf: &SramBuffer,
         shape: GemmShape,
+        mem_bytes_per_cycle: f64,
     ) -> Result<GemmTiling, ArchError> {
         let (gm, gk, gn) = Self::granularity(pe, pe.linear_mode());
         let cap = buf.tile_capacity_bytes();
@@ -82,20 +114,35 @@ impl GemmTiling {
             if h > g { h.div_ceil(g) * g } else { h }
         };
         while t.working_set_bytes(ob, ab) > cap {
-            let biggest = t.tile_k.max(t.tile_n).max(t.tile_m);
-            if biggest <= 1 {
+            let candidates = [
+                (t.tile_k > 1).then(|| GemmTiling {
+                    tile_k: shrink(t.tile_k, gk),
+                    ..t
+                }),
+                (t.tile_n > 1).then(|| GemmTiling {
+                    tile_n: shrink(t.tile_n, gn),
+                    ..t
+                }),
+                (t.tile_m > 1).then(|| GemmTiling {
+                    tile_m: shrink(t.tile_m, gm),
+                    ..t
+                }),
+            ];
+            let mut best: Option<(f64, u64, GemmTiling)> = None;
+            for c in candidates.into_iter().flatten() {
+                let cost = c.estimate(pe, shape, mem_bytes_per_cycle);
+                let vol = c.tile_m * c.tile_k * c.tile_n;
+                if best.is_none_or(|(bc, bv, _)| cost < bc || (cost == bc && vol > bv)) {
+                    best = Some((cost, vol, c));
+                }
+            }
+            let Some((_, _, next)) = best else {
                 return Err(ArchError::Invalid {
                     key: "global_buffer.size_kib".into(),
                     message: format!("no GEMM tile fits {cap} bytes per tile"),
                 });
-            }
-            if t.tile_k == biggest {
-                t.tile_k = shrink(t.tile_k, gk);
-            } else if t.tile_n == biggest {
-                t.tile_n = shrink(t.tile_n, gn);
-            } else {
-                t.tile_m = shrink(t.tile_m, gm);
-            }
+            };
+            t = next;
         }
         Ok(t)
     }
@@ -265,7 +312,10 @@ pub fn run_gemm(
             t.check(&pe, buf)?;
             t
         }
-        None => GemmTiling::default_for(&pe, buf, shape)?,
+        None => {
+            let peak = p.memory()?.peak_bytes_per_s();
+            GemmTiling::default_for(&pe, buf, shape, peak / p.clock.freq_hz() as f64)?
+        }
     };
     let (ob, ab) = (pe.operand_bytes(), pe.acc_bytes());
     let (mt, nt, kt) = tiling.counts(shape);
