@@ -102,6 +102,34 @@ fn hand_derived_small_cases() {
 }
 
 #[test]
+fn exhaustive_small_shapes() {
+    // Every M, K, N in 1..=5 on every array from 1x1 to 4x4, all dataflows, both fold
+    // options: partial folds, T < R, T = 1 and single-PE arrays all occur.
+    for rows in 1..=4 {
+        for cols in 1..=4 {
+            for df in Dataflow::ALL {
+                for overlap in [false, true] {
+                    for m in 1..=5 {
+                        for k in 1..=5 {
+                            for n in 1..=5 {
+                                check(
+                                    rows,
+                                    cols,
+                                    df,
+                                    overlap,
+                                    GemmShape::new(m, k, n),
+                                    m * 31 + k * 7 + n,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn errors_not_panics() {
     let cfg = RefConfig {
         rows: 2,
