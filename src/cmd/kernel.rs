@@ -38,7 +38,7 @@ enum KernelKind {
         #[arg(long)]
         dataflow: Option<String>,
         /// Tile sizes M,K,N (default: the largest tiles that fit the buffer).
-        #[arg(long, value_delimiter = ',', num_args = 3)]
+        #[arg(long, value_delimiter = ',', value_name = "M,K,N")]
         tile: Option<Vec<u64>>,
     },
     /// y[1×N] = x[1×K] · W[K×N].
@@ -134,11 +134,15 @@ pub fn run(args: &KernelArgs) -> anyhow::Result<()> {
             tile,
         } => {
             let p = common.platform()?;
-            let tiling = tile.as_ref().map(|t| GemmTiling {
-                tile_m: t[0],
-                tile_k: t[1],
-                tile_n: t[2],
-            });
+            let tiling = match tile.as_deref() {
+                None => None,
+                Some(&[tile_m, tile_k, tile_n]) => Some(GemmTiling {
+                    tile_m,
+                    tile_k,
+                    tile_n,
+                }),
+                Some(t) => anyhow::bail!("--tile takes three sizes M,K,N; got {} values", t.len()),
+            };
             let opts = GemmOptions {
                 dataflow: dataflow(df)?,
                 tiling,

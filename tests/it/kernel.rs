@@ -139,6 +139,37 @@ fn bad_key_suggests_and_unknown_preset_lists_names() {
 }
 
 #[test]
+fn explicit_tiling_is_checked() {
+    // 64x64x64 tiles of a 128³ GEMM on the 128x128 OS preset: 8 tiles.
+    let j = json(&[
+        "kernel",
+        "gemm",
+        "--arch",
+        "generic-os-128",
+        "--m",
+        "128",
+        "--k",
+        "128",
+        "--n",
+        "128",
+        "--tile",
+        "64,64,64",
+        "--json",
+    ]);
+    assert_eq!(field(&j, "tiles"), "8");
+    let out = silica()
+        .args([
+            "kernel", "gemm", "--arch", "eyeriss", "--m", "512", "--k", "512", "--n", "512",
+        ])
+        .args(["--tile", "512,512,512"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("tiling") && e.contains("needs"), "{e}");
+}
+
+#[test]
 fn gemv_elementwise_softmax_and_roofline() {
     let j = json(&[
         "kernel", "gemv", "--arch", "tpu-v1", "--k", "4096", "--n", "4096", "--json",
