@@ -2,15 +2,34 @@
 //!
 //! Thin by design: parse arguments, call the library crates, print.
 
-use clap::Parser;
+mod cmd;
+
+use clap::{Parser, Subcommand};
 
 /// Cycle-accurate, discrete-event simulator and design-space explorer for ML inference
 /// hardware.
 #[derive(Parser, Debug)]
 #[command(name = "silica", version, about)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
-fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate one kernel (gemm, gemv, elementwise, softmax) on a platform.
+    Kernel(cmd::kernel::KernelArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Kernel(args)) => cmd::kernel::run(&args),
+        None => Ok(()),
+    };
+    if let Err(e) = result {
+        // `{:#}` prints the whole context chain on one line: what was being done, then why.
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
 }

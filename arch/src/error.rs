@@ -64,6 +64,10 @@ pub enum ArchError {
         /// Why, and what can run it instead.
         reason: String,
     },
+    /// Several problems found at once (validation reports every problem it can, not only
+    /// the first).
+    #[error("{} problems:\n{}", .0.len(), many_list(.0))]
+    Many(Vec<ArchError>),
     /// An error of the simulation engine.
     #[error(transparent)]
     Sim(#[from] sim_core::SimError),
@@ -81,6 +85,24 @@ fn suggestion_suffix(s: &Option<String>) -> String {
     match s {
         Some(s) => format!(" (did you mean `{s}`?)"),
         None => String::new(),
+    }
+}
+
+fn many_list(v: &[ArchError]) -> String {
+    v.iter()
+        .map(|e| format!("  - {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl ArchError {
+    /// One error, or [`ArchError::Many`] when there are several; `None` when `v` is empty.
+    pub fn from_list(mut v: Vec<ArchError>) -> Option<ArchError> {
+        match v.len() {
+            0 => None,
+            1 => v.pop(),
+            _ => Some(ArchError::Many(v)),
+        }
     }
 }
 

@@ -1,0 +1,153 @@
+//! Kernel simulation at three fidelity levels.
+//!
+//! * **Level 1** — closed-form compute cycles ([`crate::pe_array::fold_timing`]), proven equal
+//!   to the cycle-stepped [`crate::reference`]. Reported as `compute_cycles` (array busy,
+//!   memory infinitely fast).
+//! * **Level 2** (default) — tiles move DRAM → global buffer → array as events on
+//!   `sim-core` ([`pipeline`]); each tile computes for its level-1 cycles; double-buffered
+//!   loads overlap compute; off-chip through the platform's [`crate::memory::OffChipMemory`].
+//! * **Level 3** — roofline: `max(MACs / PEs at full rate, compulsory bytes / peak bandwidth)`.
+//!   Level 2 never beats it (property test).
+//!
+//! Every [`KernelReport`] says which level produced it.
+
+mod gemm;
+pub mod pipeline;
+mod vector;
+
+use serde::Serialize;
+use sim_core::Time;
+
+use crate::pe_array::OperandCounts;
+
+pub use gemm::{GemmOptions, GemmTiling, roofline_gemm, run_gemm, run_gemv};
+pub use vector::{run_elementwise, run_softmax};
+
+/// Which model produced a result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Fidelity {
+    /// Level 2: event-driven tiles on sim-core.
+    TileEvents,
+    /// Level 3: analytical roofline.
+    Roofline,
+}
+
+impl Fidelity {
+    /// 2 or 3.
+    pub fn level(self) -> u8 {
+        match self {
+            Fidelity::TileEvents => 2,
+            Fidelity::Roofline => 3,
+        }
+    }
+}
+
+/// One line of an energy breakdown.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EnergyLine {
+    /// Unit (`pe_array`, `global_buffer`, `dram`…).
+    pub unit: String,
+    /// Action (`mac`, `read`, `leakage`…).
+    pub action: String,
+    /// Number of actions (0 for leakage and aggregate lines).
+    pub count: u64,
+    /// Energy per action, pJ (mW for leakage).
+    pub pj_per_action: f64,
+    /// Energy of the line, pJ.
+    pub pj: f64,
+}
+
+/// Builder of energy lines.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Energy {
+    lines: Vec<EnergyLine>,
+}
+
+impl Energy {
+    pub(crate) fn action(&mut self, unit: &str, action: &str, count: u64, pj: f64) {
+        if count > 0 {
+            self.lines.push(EnergyLine {
+                unit: unit.into(),
+                action: action.into(),
+                count,
+                pj_per_action: pj,
+                pj: count as f64 * pj,
+            });
+        }
+    }
+    /// Leakage of `mw` over `t` (1 mW · 1 ps = 10⁻³ pJ).
+    pub(crate) fn leakage(&mut self, unit: &str, mw: f64, t: Time) {
+        if mw > 0.0 {
+            self.lines.push(EnergyLine {
+                unit: unit.into(),
+                action: "leakage".into(),
+                count: 0,
+                pj_per_action: mw,
+                pj: mw * t.as_ps() as f64 * 1e-3,
+            });
+        }
+    }
+    pub(crate) fn total(&mut self, unit: &str, action: &str, pj: f64) {
+        if pj > 0.0 {
+            self.lines.push(EnergyLine {
+                unit: unit.into(),
+                action: action.into(),
+                count: 0,
+                pj_per_action: 0.0,
+                pj,
+            });
+        }
+    }
+    pub(crate) fn finish(self) -> Vec<EnergyLine> {
+        self.lines
+    }
+}
+
+/// The result of simulating one kernel.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KernelReport {
+    /// Kernel and shape, e.g. `gemm 128x128x128`.
+    pub kernel: String,
+    /// Platform name.
+    pub platform: String,
+    /// Unit and mode that ran it, e.g. `pe_array (os)`.
+    pub unit: String,
+    /// Which model produced `total_cycles`.
+    pub fidelity: Fidelity,
+    /// 2 or 3.
+    pub fidelity_level: u8,
+    /// Level-1 compute cycles: the unit busy with memory infinitely fast, cycles.
+    pub compute_cycles: u64,
+    /// Cycles with the memory hierarchy (level 2 or 3), cycles of the core clock.
+    pub total_cycles: u64,
+    /// Simulated time, ps.
+    pub total_ps: u64,
+    /// Simulated time, s.
+    pub seconds: f64,
+    /// Useful operations ÷ (lanes × total cycles).
+    pub utilization: f64,
+    /// Multiply-accumulates (GEMM/GEMV).
+    pub macs: u64,
+    /// Element operations (element-wise, softmax).
+    pub elements: u64,
+    /// Global-buffer reads and writes per operand, elements.
+    pub sram: OperandCounts,
+    /// Global-buffer bytes read.
+    pub sram_bytes_read: u64,
+    /// Global-buffer bytes written.
+    pub sram_bytes_written: u64,
+    /// Off-chip bytes read.
+    pub dram_bytes_read: u64,
+    /// Off-chip bytes written.
+    pub dram_bytes_written: u64,
+    /// Tiles simulated (level 2).
+    pub tiles: u64,
+    /// Tiling used (GEMM/GEMV).
+    pub tiling: Option<GemmTiling>,
+    /// Level-3 bound on the same kernel, cycles.
+    pub roofline_cycles: u64,
+    /// Energy by unit and action.
+    pub energy: Vec<EnergyLine>,
+    /// Total energy, pJ.
+    pub energy_pj: f64,
+}

@@ -1,0 +1,186 @@
+//! Platforms: TOML hardware descriptions, their validation, and the presets.
+//!
+//! **Build → validate → use.** Text is parsed into a `toml::Table` (syntax errors carry the
+//! line and column), `--set dotted.key=value` overrides are applied to that table
+//! ([`crate::overrides::apply_override`]), the result is deserialised into the raw structs of
+//! [`raw`] (unknown keys rejected, with the closest valid key suggested), and [`build`]
+//! validates them into a [`Platform`], reporting every physical problem at once (zero
+//! sizes, frequencies ≤ 0, non-power-of-two banks, a buffer smaller than one tile…).
+//! Energy keys left out default from the technology node ([`crate::tech`]).
+//!
+//! ```
+//! use arch::Platform;
+//! let p = Platform::load("generic-os-128", &[("pe_array.rows".into(), toml::Value::Integer(64))]).unwrap();
+//! assert_eq!(p.pe_array.as_ref().unwrap().rows, 64);
+//! let e = Platform::load("generic-os-128", &[("pe_array.rowz".into(), toml::Value::Integer(64))]).unwrap_err();
+//! assert!(e.to_string().contains("did you mean `rows`"));
+//! ```
+
+mod build;
+pub mod locate;
+pub mod raw;
+
+use serde::Serialize;
+use sim_core::{ClockDomain, Time};
+use toml::de::DeTable;
+
+use crate::ArchError;
+use crate::dram::{DramConfig, DramSpec};
+use crate::memory::{IdealMemory, OffChipMemory};
+use crate::nonlinear::NonlinearUnit;
+use crate::overrides::apply_override;
+use crate::pe_array::PeArray;
+use crate::sram::SramBuffer;
+use crate::suggest::closest;
+use locate::Locator;
+
+pub use build::{
+    ADDER_LEAK_MW_45, NL_LANE_LEAK_MW_45, PE_LEAK_MW_45, REG_PJ_PER_BYTE_45,
+    SRAM_LEAK_MW_PER_KIB_45,
+};
+
+/// The presets shipped in `arch/presets/` (embedded, so the binary works anywhere):
+/// (name, TOML text).
+const PRESETS: &[(&str, &str)] = &[
+    ("eyeriss", include_str!("../../presets/eyeriss.toml")),
+    (
+        "generic-os-128",
+        include_str!("../../presets/generic-os-128.toml"),
+    ),
+    ("marca", include_str!("../../presets/marca.toml")),
+    ("tpu-v1", include_str!("../../presets/tpu-v1.toml")),
+];
+
+/// Names of the platform presets, sorted.
+pub fn preset_names() -> Vec<&'static str> {
+    PRESETS.iter().map(|p| p.0).collect()
+}
+
+/// The TOML text of preset `name`.
+pub fn preset_toml(name: &str) -> Option<&'static str> {
+    PRESETS.iter().find(|p| p.0 == name).map(|p| p.1)
+}
+
+/// A validated platform: clock, technology, and its units (each optional).
+#[derive(Clone, Debug, Serialize)]
+pub struct Platform {
+    /// Short name.
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Citations for its numbers.
+    pub sources: Vec<String>,
+    /// Core clock, MHz.
+    pub clock_mhz: f64,
+    /// Core clock domain.
+    #[serde(skip)]
+    pub clock: ClockDomain,
+    /// Technology node, nm.
+    pub tech_nm: f64,
+    /// Energy factor of the node relative to Horowitz's 45 nm.
+    pub energy_scale: f64,
+    /// Off-chip memory description, if any.
+    #[serde(skip)]
+    pub dram: Option<DramSpec>,
+    /// Its resolved parameters.
+    #[serde(skip)]
+    pub dram_config: Option<DramConfig>,
+    /// Global buffer.
+    pub global_buffer: Option<SramBuffer>,
+    /// PE array.
+    pub pe_array: Option<PeArray>,
+    /// Nonlinear-function unit.
+    pub nonlinear: Option<NonlinearUnit>,
+}
+
+/// Bandwidth of the stand-in memory when a platform has no `[dram]`: effectively infinite
+/// (1 PB/s, no latency, no energy).
+pub const NO_DRAM_BYTES_PER_S: u64 = 1_000_000_000_000_000;
+
+impl Platform {
+    /// Loads a preset by name, or a `.toml` file by path, applying `overrides` (dotted key,
+    /// value) before validation.
+    pub fn load(
+        name_or_path: &str,
+        overrides: &[(String, toml::Value)],
+    ) -> Result<Platform, ArchError> {
+        if let Some(text) = preset_toml(name_or_path) {
+            return Self::from_toml_str(text, &format!("<preset {name_or_path}>"), overrides);
+        }
+        let looks_like_path = name_or_path.ends_with(".toml")
+            || name_or_path.contains('/')
+            || name_or_path.contains('\\');
+        if !looks_like_path {
+            return Err(ArchError::UnknownName {
+                what: "platform preset (or a .toml path)".into(),
+                name: name_or_path.into(),
+                suggestion: closest(name_or_path, preset_names()),
+                valid: preset_names().into_iter().map(String::from).collect(),
+            });
+        }
+        let text = std::fs::read_to_string(name_or_path).map_err(|e| ArchError::Io {
+            file: name_or_path.into(),
+            message: e.to_string(),
+        })?;
+        Self::from_toml_str(&text, name_or_path, overrides)
+    }
+
+    /// Parses, overrides and validates `text`; `file_label` names it in errors.
+    pub fn from_toml_str(
+        text: &str,
+        file_label: &str,
+        overrides: &[(String, toml::Value)],
+    ) -> Result<Platform, ArchError> {
+        let spanned =
+            DeTable::parse(text).map_err(|e| locate::syntax_error(file_label, text, &e))?;
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| locate::syntax_error(file_label, text, &e))?;
+        for (k, v) in overrides {
+            apply_override(&mut table, k, v.clone(), true)?;
+        }
+        let doc = if overrides.is_empty() {
+            text.to_string()
+        } else {
+            toml::to_string(&table).map_err(|e| ArchError::Parse {
+                file: file_label.into(),
+                line_col: None,
+                key: None,
+                message: format!("cannot re-serialise after overrides: {e}"),
+                suggestion: None,
+            })?
+        };
+        let loc = Locator {
+            file: file_label,
+            text,
+            spanned: spanned.get_ref(),
+            overridden: overrides.iter().map(|(k, _)| k.clone()).collect(),
+        };
+        let raw: raw::RawPlatform =
+            toml::from_str(&doc).map_err(|e| locate::schema_error(&loc, &doc, &e))?;
+        build::build(raw, &loc)
+    }
+
+    /// The off-chip memory model: from `[dram]`, or an ideal memory of
+    /// [`NO_DRAM_BYTES_PER_S`] when absent.
+    pub fn memory(&self) -> Result<Box<dyn OffChipMemory>, ArchError> {
+        match &self.dram {
+            Some(spec) => spec.build("dram"),
+            None => Ok(Box::new(IdealMemory::new(
+                NO_DRAM_BYTES_PER_S,
+                Time::ZERO,
+                0.0,
+            ))),
+        }
+    }
+
+    /// The PE array, or an error saying the platform has none.
+    pub fn require_pe_array(&self) -> Result<&PeArray, ArchError> {
+        self.pe_array
+            .as_ref()
+            .ok_or_else(|| ArchError::Unsupported {
+                unit: self.name.clone(),
+                class: "linear operations".into(),
+                reason: "the platform has no [pe_array]".into(),
+            })
+    }
+}

@@ -1,0 +1,218 @@
+//! Platform files: presets load; every kind of bad input gives an error naming the file,
+//! the key path, what was expected and the closest valid name.
+
+use arch::{ArchError, Platform, preset_names};
+use toml::Value;
+
+const GOOD: &str = r#"
+name = "t"
+clock_mhz = 1000
+tech_nm = 28
+
+[global_buffer]
+size_kib = 64
+n_banks = 4
+
+[pe_array]
+rows = 8
+cols = 8
+dataflow = "os"
+"#;
+
+fn err(text: &str) -> String {
+    Platform::from_toml_str(text, "test.toml", &[])
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn every_preset_loads_and_cites_sources() {
+    assert_eq!(
+        preset_names(),
+        vec!["eyeriss", "generic-os-128", "marca", "tpu-v1"]
+    );
+    for name in preset_names() {
+        let p = Platform::load(name, &[]).unwrap();
+        assert!(!p.sources.is_empty(), "{name} cites nothing");
+        assert!(p.pe_array.is_some() && p.global_buffer.is_some(), "{name}");
+        assert!(p.memory().is_ok(), "{name}");
+    }
+    let tpu = Platform::load("tpu-v1", &[]).unwrap();
+    let pe = tpu.pe_array.unwrap();
+    assert_eq!((pe.rows, pe.cols, pe.dataflow.short()), (256, 256, "ws"));
+}
+
+#[test]
+fn energy_defaults_come_from_the_node_and_override_one_by_one() {
+    let p = Platform::from_toml_str(GOOD, "t.toml", &[]).unwrap();
+    let pe = p.pe_array.unwrap();
+    // int8 multiply 0.2 pJ + int32 add 0.1 pJ at 45 nm, times the 28 nm factor.
+    assert!((pe.energy.mac_pj - 0.3 * p.energy_scale).abs() < 1e-12);
+    assert!(
+        p.energy_scale < 0.5 && p.energy_scale > 0.1,
+        "{}",
+        p.energy_scale
+    );
+    let p = Platform::from_toml_str(
+        GOOD,
+        "t.toml",
+        &[("pe_array.energy.mac_pj".into(), Value::Float(0.5))],
+    )
+    .unwrap();
+    let pe = p.pe_array.unwrap();
+    assert_eq!(pe.energy.mac_pj, 0.5);
+    assert!(
+        (pe.energy.mul_pj - 0.2 * p.energy_scale).abs() < 1e-12,
+        "others keep defaults"
+    );
+}
+
+#[test]
+fn unknown_key_names_file_line_path_and_suggestion() {
+    let text = GOOD.replace("size_kib = 64", "size_kb = 64");
+    let e = err(&text);
+    assert!(e.contains("test.toml"), "{e}");
+    assert!(e.contains("global_buffer.size_kb"), "{e}");
+    assert!(e.contains("line 7"), "{e}");
+    assert!(e.contains("did you mean `size_kib`?"), "{e}");
+}
+
+#[test]
+fn unknown_section_and_variant_suggest() {
+    let e = err(&GOOD.replace("[pe_array]", "[pe_aray]"));
+    assert!(e.contains("did you mean `pe_array`?"), "{e}");
+    let e = err(&GOOD.replace("\"os\"", "\"oss\""));
+    assert!(
+        e.contains("pe_array.dataflow") && e.contains("did you mean `os`?"),
+        "{e}"
+    );
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let e = err(&GOOD.replace("rows = 8", "rows = \"eight\""));
+    assert!(e.contains("pe_array.rows") && e.contains("line 11"), "{e}");
+}
+
+#[test]
+fn syntax_error_has_line_and_column() {
+    let e =
+        Platform::from_toml_str("name = \"x\"\nclock_mhz = = 3\n", "bad.toml", &[]).unwrap_err();
+    match &e {
+        ArchError::Parse { file, line_col, .. } => {
+            assert_eq!(file, "bad.toml");
+            assert_eq!(line_col.map(|l| l.0), Some(2));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn physical_problems_are_all_reported_with_their_keys() {
+    let text = GOOD
+        .replace("clock_mhz = 1000", "clock_mhz = 0")
+        .replace("n_banks = 4", "n_banks = 3")
+        .replace("rows = 8", "rows = 0");
+    let e = Platform::from_toml_str(&text, "test.toml", &[]).unwrap_err();
+    let ArchError::Many(list) = &e else {
+        panic!("{e:?}")
+    };
+    let s = e.to_string();
+    assert_eq!(list.len(), 3, "{s}");
+    assert!(
+        s.contains("clock_mhz: is 0; expected a frequency > 0 MHz"),
+        "{s}"
+    );
+    assert!(
+        s.contains("global_buffer.n_banks: is 3; expected a power of two"),
+        "{s}"
+    );
+    assert!(s.contains("pe_array.rows: is 0"), "{s}");
+    assert!(s.contains("line 3"), "{s}");
+}
+
+#[test]
+fn buffer_smaller_than_one_tile() {
+    // 8x8 int8/int32 tile: (8+8)·1 + 64·4 = 272 bytes; a 1 KiB buffer double-buffered holds
+    // 512: fits. A 64x64 array needs (128) + 4096·4 = 16512 > 512.
+    let e = Platform::from_toml_str(
+        &GOOD
+            .replace("size_kib = 64", "size_kib = 1")
+            .replace("rows = 8\ncols = 8", "rows = 64\ncols = 64"),
+        "test.toml",
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("global_buffer.size_kib") && e.contains("smaller than one 64x64 array tile"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_tech_node_and_negative_energy() {
+    let e = err(&GOOD.replace("tech_nm = 28", "tech_nm = 3"));
+    assert!(e.contains("tech_nm") && e.contains("[5, 130]"), "{e}");
+    let e = Platform::from_toml_str(
+        GOOD,
+        "t.toml",
+        &[("global_buffer.energy.read_pj".into(), Value::Float(-1.0))],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("global_buffer.energy.read_pj") && e.contains("set by --set"),
+        "{e}"
+    );
+}
+
+#[test]
+fn overrides_are_validated_like_the_file() {
+    let p = Platform::load(
+        "generic-os-128",
+        &[("pe_array.rows".into(), Value::Integer(64))],
+    )
+    .unwrap();
+    assert_eq!(p.pe_array.unwrap().rows, 64);
+    let e = Platform::load(
+        "generic-os-128",
+        &[("pe_array.rowz".into(), Value::Integer(64))],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("pe_array.rowz") && e.contains("did you mean `rows`?"),
+        "{e}"
+    );
+    let e = Platform::load(
+        "generic-os-128",
+        &[("pe_array.dataflow".into(), Value::String("xs".into()))],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("set by --set") && e.contains("pe_array.dataflow"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_preset_lists_close_names() {
+    let e = Platform::load("tpu-v2", &[]).unwrap_err().to_string();
+    assert!(
+        e.contains("did you mean `tpu-v1`?") && e.contains("valid: eyeriss"),
+        "{e}"
+    );
+    let e = Platform::load("missing/file.toml", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cannot read missing/file.toml"), "{e}");
+}
+
+#[test]
+fn unknown_dram_preset_suggests() {
+    let text = format!("{GOOD}\n[dram]\npreset = \"HBM2E\"\n");
+    let e = err(&text);
+    assert!(e.contains("did you mean `HBM2e`?"), "{e}");
+}
