@@ -15,7 +15,7 @@ use super::raw::{RawAxis, RawGeometric, RawLinear};
 use crate::SweepError;
 
 /// Most values one axis may expand to (a tiny step is more likely a typo than a wish).
-const MAX_AXIS_VALUES: usize = 10_000_000;
+pub(crate) const MAX_AXIS_VALUES: usize = 10_000_000;
 
 /// A checked axis.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,11 +237,12 @@ fn linear(
             }
             match (s, e, st) {
                 (Num::I(a), Num::I(b), Num::I(d)) => {
+                    let (a, b, d) = (i128::from(a), i128::from(b), i128::from(d));
                     let n = (b - a) / d + 1;
                     too_many(loc, path, n as f64)?;
-                    Ok(Domain::List(
-                        (0..n).map(|i| Value::Integer(a + i * d)).collect(),
-                    ))
+                    // Every value lies between `start` and `stop`, so it fits an i64.
+                    let v = (0..n).map(|i| Value::Integer((a + i * d) as i64));
+                    Ok(Domain::List(v.collect()))
                 }
                 _ => {
                     let n = (span / st.f() + 1e-9).floor() + 1.0;
@@ -314,7 +315,8 @@ fn geometric(
             too_many(loc, path, n)?;
             let v = match (s, f) {
                 (Num::I(a), Num::I(k)) if ints => (0..n as u32)
-                    .map(|i| Value::Integer(a * k.pow(i)))
+                    .map_while(|i| k.checked_pow(i).and_then(|p| a.checked_mul(p)))
+                    .map(Value::Integer)
                     .collect(),
                 _ => (0..n as i32)
                     .map(|i| Value::Float(snap(s.f() * f.f().powi(i))))

@@ -118,7 +118,18 @@ impl Spec {
             message: format!("cannot write the resolved spec: {e}"),
             suggestion: None,
         })?;
-        let hash = format!("{:016x}", fnv1a64(canonical.as_bytes()));
+        // The hash covers what decides the rows: not the name, objectives or plots, so
+        // those may be edited between a run and its resume or merge.
+        let rows_part = RawSpec {
+            name: None,
+            objective: Vec::new(),
+            plot: Vec::new(),
+            ..raw.clone()
+        };
+        let hash = format!(
+            "{:016x}",
+            fnv1a64(toml::to_string(&rows_part).unwrap_or_default().as_bytes())
+        );
         let spec = Spec {
             raw,
             file: file.to_string(),
@@ -219,8 +230,8 @@ impl Spec {
         &self.canonical
     }
 
-    /// 64-bit FNV-1a hash of [`Spec::to_toml`], in hex: shards and resumed runs must
-    /// agree on it.
+    /// 64-bit FNV-1a hash, in hex, of the resolved spec without `name`, objectives and
+    /// plots — of what decides the result rows. Shards and resumed runs must agree on it.
     pub fn hash(&self) -> &str {
         &self.hash
     }
@@ -380,6 +391,12 @@ fn build_design(loc: &Locator<'_>, raw: &RawSpec) -> Result<Design, SweepError> 
             return Err(loc.error(
                 &sp,
                 "sampling needs `n` ≥ 1 and at least one `[[sample.axis]]`",
+            ));
+        }
+        if s.n > axes::MAX_AXIS_VALUES as u64 {
+            return Err(loc.error(
+                &sp.key("n"),
+                format!("at most {} sampled points", axes::MAX_AXIS_VALUES),
             ));
         }
         let mut defs = Vec::new();
