@@ -194,7 +194,7 @@ pub fn read_results(path: &Path) -> Result<Option<ResultsFile>, SweepError> {
     }))
 }
 
-/// Writes `header` and `rows` (already sorted) to `path` through `path.tmp` and a rename,
+/// Writes `contents` to `path` through `<path>.tmp` and a rename,
 /// so readers never see a half-written file (no `fsync`: this guards against a killed
 /// process, not a power cut).
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), SweepError> {
