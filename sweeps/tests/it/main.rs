@@ -1,0 +1,11 @@
+//! Integration tests of the sweep engine (one binary for link time).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod axes;
+mod common;
+mod engine;
+mod expr;
+mod kill;
+mod pareto;
+mod shard;
+mod spec;
