@@ -1,0 +1,3 @@
+//! Subcommands of the `silica` binary, one module each.
+
+pub mod workload;
