@@ -162,11 +162,11 @@ fn layer(
     if rope {
         q = rotary(b, "rotary_q", rows, heads, t.q, q);
     }
-    let append = |b: &mut B, name, heads, channels, stored: DType, group, dep| {
+    let append = |b: &mut B, name, tokens, heads, channels, stored: DType, group, dep| {
         let a = KvAppend {
             batch: ctx.batch,
             heads,
-            tokens: t.q,
+            tokens,
             channels,
             input: dt,
             stored,
@@ -185,8 +185,8 @@ fn layer(
                 }
                 let stored = kv.map_or(dt, |c| c.stored(dt));
                 let group = kv.map_or(0, |c| c.group);
-                let ka = append(b, "k_append", kvh, hd, stored, group, k);
-                let va = append(b, "v_append", kvh, hd, stored, group, v);
+                let ka = append(b, "k_append", t.q, kvh, hd, stored, group, k);
+                let va = append(b, "v_append", t.q, kvh, hd, stored, group, v);
                 (stored, group, true, vec![ka], vec![va])
             }
             Some((c, (rk, rv))) => {
@@ -211,11 +211,15 @@ fn layer(
                 if rope {
                     kn = rotary(b, "rotary_k", rows, kvh, t.q, kn);
                 }
-                let kc = append(b, "k_append_compressed", 1, rk, stored, c.group, kd);
-                let vc = append(b, "v_append_compressed", 1, rv, stored, c.group, vd);
-                let kw = append(b, "k_append_window", kvh, hd, dt, 0, kn);
-                let vw = append(b, "v_append_window", kvh, hd, dt, 0, vn);
-                let (mut kdeps, mut vdeps) = (vec![kw], vec![vw]);
+                let kc = append(b, "k_append_compressed", t.q, 1, rk, stored, c.group, kd);
+                let vc = append(b, "v_append_compressed", t.q, 1, rv, stored, c.group, vd);
+                // Only the last `window` new tokens stay in the fp16 window.
+                let (mut kdeps, mut vdeps) = (vec![kn], vec![vn]);
+                let w = t.q.min(c.window);
+                if w > 0 {
+                    kdeps[0] = append(b, "k_append_window", w, kvh, hd, dt, 0, kn);
+                    vdeps[0] = append(b, "v_append_window", w, kvh, hd, dt, 0, vn);
+                }
                 // Cached tokens older than the window are reconstructed from the compressed
                 // cache: up-projected (and, for keys, rotated) at every step.
                 let rec = (t.kv - t.q).saturating_sub(c.window);

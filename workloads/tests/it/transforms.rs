@@ -115,6 +115,20 @@ fn cskv_graph_has_low_rank_ops() {
         c.kv_cache_bytes(),
         32 * (32 * 2 * 4096 * 2 + 4064 * 4096 * 2)
     );
+
+    // Prefill of 2048 tokens: nothing to reconstruct; only the last 32 tokens enter the
+    // fp16 window, all 2048 enter the compressed cache.
+    let p = m.build(&Workload::prefill(2048)).unwrap();
+    let p = transforms::compress_kv(&p, "k=0.25,v=0.75".parse().unwrap()).unwrap();
+    assert_eq!(p.count_kind(|k| matches!(k, OpKind::LowRank(_))), 4 * 32);
+    let tokens = |name: &str| match p.ops().find(|(_, o)| o.name == name).unwrap().1.kind {
+        OpKind::KvAppend(a) => a.tokens,
+        _ => unreachable!(),
+    };
+    assert_eq!(
+        (tokens("k_append_window"), tokens("k_append_compressed")),
+        (32, 2048)
+    );
 }
 
 #[test]
