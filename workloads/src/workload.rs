@@ -97,7 +97,8 @@ impl Workload {
     }
 
     /// Checks sizes: batch, prompt, context and tokens per step ≥ 1, tokens per step ≤
-    /// context, `batch × tokens` ≤ [`MAX_TOKENS_PER_STEP`].
+    /// context, `batch × (tokens + 1024·frames)` ≤ [`MAX_TOKENS_PER_STEP`] (a frame
+    /// counts as 1 024 tokens, the most patches per frame of the shipped towers).
     pub fn validate(&self) -> Result<()> {
         if self.batch == 0 {
             return Err(invalid("batch", "must be ≥ 1"));
