@@ -15,16 +15,21 @@ struct Cli {
     command: Option<Command>,
 }
 
+/// Subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Simulate one kernel (gemm, gemv, elementwise, softmax) on a platform.
     Kernel(cmd::kernel::KernelArgs),
+    /// Build a model's operator graph and report FLOPs, bytes, intensity, parameters and
+    /// KV-cache size.
+    Workload(cmd::workload::WorkloadArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Kernel(args)) => cmd::kernel::run(&args),
+        Some(Command::Workload(args)) => cmd::workload::run(&args),
         None => Ok(()),
     };
     if let Err(e) = result {
