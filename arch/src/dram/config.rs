@@ -1,0 +1,450 @@
+//! Resolved and validated DRAM parameters ([`DramConfig`]) and their construction from a
+//! [`DramSpec`].
+
+use sim_core::ClockDomain;
+
+use super::energy::{EnergyTable, IddTiming};
+use super::mapping::AddressMapping;
+use super::presets::{self, DEFAULT_MAPPING, PRESETS};
+use super::spec::DramSpec;
+use crate::ArchError;
+use crate::suggest::closest;
+
+/// Row-buffer policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PagePolicy {
+    /// Rows stay open until a request to another row of the bank (or a refresh).
+    Open,
+    /// A row is auto-precharged after a column access when no queued request hits it.
+    Closed,
+}
+
+/// Request scheduler of a (pseudo-)channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheduler {
+    /// First-ready, first-come-first-served: among commands that can issue, column commands
+    /// (row hits) first, then the oldest request (Rixner et al., ISCA 2000).
+    FrFcfs,
+    /// Strictly in order: only the oldest request issues commands.
+    Fcfs,
+}
+
+/// Timings in cycles of the model clock (see [`crate::dram`] for each rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DramTiming {
+    /// ACT → RD/WR.
+    pub rcd: u64,
+    /// PRE → ACT.
+    pub rp: u64,
+    /// RD → first data beat.
+    pub cl: u64,
+    /// WR → first data beat.
+    pub cwl: u64,
+    /// ACT → PRE.
+    pub ras: u64,
+    /// Column → column, different bank groups.
+    pub ccd_s: u64,
+    /// Column → column, same bank group.
+    pub ccd_l: u64,
+    /// ACT → ACT, different bank groups.
+    pub rrd_s: u64,
+    /// ACT → ACT, same bank group.
+    pub rrd_l: u64,
+    /// Four-activation window.
+    pub faw: u64,
+    /// Write recovery.
+    pub wr: u64,
+    /// Write → read, different bank groups (from the end of write data).
+    pub wtr_s: u64,
+    /// Write → read, same bank group.
+    pub wtr_l: u64,
+    /// RD → PRE.
+    pub rtp: u64,
+    /// Refresh interval.
+    pub refi: u64,
+    /// Refresh cycle time.
+    pub rfc: u64,
+    /// Rank-to-rank data-bus gap.
+    pub rtrs: u64,
+    /// Data-bus occupancy of one burst: `burst_length / 2`.
+    pub burst: u64,
+}
+
+impl DramTiming {
+    /// Row cycle `tRC = tRAS + tRP` (ACT → ACT, same bank).
+    pub fn rc(&self) -> u64 {
+        self.ras + self.rp
+    }
+    /// RD → WR, same rank: `tCL + tBURST + 2 − tCWL` (JESD79-4: RL + BL/2 − WL + 2 tCK for
+    /// the bus turnaround and write preamble), at least 0.
+    pub fn rd_to_wr(&self) -> u64 {
+        (self.cl + self.burst + 2).saturating_sub(self.cwl)
+    }
+    /// WR → PRE, same bank: `tCWL + tBURST + tWR`.
+    pub fn wr_to_pre(&self) -> u64 {
+        self.cwl + self.burst + self.wr
+    }
+    /// WR → RD: `tCWL + tBURST + tWTR_S` (different bank groups).
+    pub fn wr_to_rd_s(&self) -> u64 {
+        self.cwl + self.burst + self.wtr_s
+    }
+    /// WR → RD: `tCWL + tBURST + tWTR_L` (same bank group).
+    pub fn wr_to_rd_l(&self) -> u64 {
+        self.cwl + self.burst + self.wtr_l
+    }
+}
+
+/// Resolved DRAM parameters: a preset with overrides applied and validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DramConfig {
+    /// Preset name.
+    pub name: String,
+    /// Channels in total (all stacks; pseudo-channels not counted).
+    pub channels: u32,
+    /// Data bus width per channel, bits.
+    pub bus_bits: u32,
+    /// Transfer rate per pin, MT/s.
+    pub data_rate_mtps: u32,
+    /// HBM stacks / DIMMs (already folded into `channels`).
+    pub stacks: u32,
+    /// Pseudo-channels per channel.
+    pub pseudo_channels: u32,
+    /// Ranks per (pseudo-)channel.
+    pub ranks: u32,
+    /// Bank groups per rank.
+    pub bank_groups: u32,
+    /// Banks per bank group.
+    pub banks_per_group: u32,
+    /// Rows per bank.
+    pub rows: u32,
+    /// Row size of one bank, bytes.
+    pub row_bytes: u32,
+    /// Burst length, beats.
+    pub burst_length: u32,
+    /// Timings, cycles of the model clock.
+    pub timing: DramTiming,
+    /// Cycles the command bus is busy per command.
+    pub command_cycles: u64,
+    /// Row-buffer policy.
+    pub page_policy: PagePolicy,
+    /// Scheduler.
+    pub scheduler: Scheduler,
+    /// Request-queue depth per (pseudo-)channel, bursts.
+    pub queue_depth: u32,
+    /// Address mapping.
+    pub mapping: AddressMapping,
+    /// Requests of at least this many bytes use the steady-state model.
+    pub fast_path_min_bytes: u64,
+    /// Energies per (pseudo-)channel.
+    pub energy: EnergyTable,
+    /// The model clock (`data_rate_mtps / 2` MHz).
+    clock: ClockDomain,
+}
+
+/// Default request-queue depth (DRAMsim3's `trans_queue_size` is 16–32; Ramulator 2's
+/// generic controller uses 32).
+pub const DEFAULT_QUEUE_DEPTH: u32 = 32;
+/// Default fast-path threshold: 256 KiB (see [`crate::dram`]).
+pub const DEFAULT_FAST_PATH_MIN_BYTES: u64 = 256 * 1024;
+
+impl DramConfig {
+    /// Peak bandwidth = channels × bus bits / 8 × MT/s × 10⁶, bytes per second.
+    pub fn peak_bytes_per_s(&self) -> f64 {
+        self.channels as f64 * self.bus_bits as f64 / 8.0 * self.data_rate_mtps as f64 * 1e6
+    }
+    /// Independently scheduled units: channels × pseudo-channels.
+    pub fn units(&self) -> u64 {
+        u64::from(self.channels) * u64::from(self.pseudo_channels)
+    }
+    /// Bytes moved by one burst of one (pseudo-)channel.
+    pub fn burst_bytes(&self) -> u64 {
+        u64::from(self.bus_bits / self.pseudo_channels / 8) * u64::from(self.burst_length)
+    }
+    /// Banks per rank.
+    pub fn banks_per_rank(&self) -> u32 {
+        self.bank_groups * self.banks_per_group
+    }
+    /// Total capacity, bytes.
+    pub fn capacity_bytes(&self) -> u64 {
+        self.units()
+            * u64::from(self.ranks)
+            * u64::from(self.banks_per_rank())
+            * u64::from(self.rows)
+            * u64::from(self.row_bytes)
+    }
+    /// The model clock: `data_rate_mtps / 2` MHz.
+    pub fn clock(&self) -> ClockDomain {
+        self.clock
+    }
+}
+
+/// Names of the DRAM presets.
+pub fn preset_names() -> Vec<&'static str> {
+    PRESETS.iter().map(|p| p.name).collect()
+}
+
+fn invalid(key: &str, field: &str, message: impl Into<String>) -> ArchError {
+    ArchError::Invalid {
+        key: format!("{key}.{field}"),
+        message: message.into(),
+    }
+}
+
+fn unknown(key: &str, field: &str, what: &str, name: &str, valid: &[&str]) -> ArchError {
+    ArchError::UnknownName {
+        what: format!("{what} at `{key}.{field}`"),
+        name: name.to_string(),
+        suggestion: closest(name, valid.iter().copied()),
+        valid: valid.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Resolves `spec` (the section at dotted path `key`) into a validated [`DramConfig`].
+pub(crate) fn resolve(spec: &DramSpec, key: &str) -> Result<DramConfig, ArchError> {
+    let Some(p) = presets::find(&spec.preset) else {
+        return Err(unknown(
+            key,
+            "preset",
+            "DRAM preset",
+            &spec.preset,
+            &preset_names(),
+        ));
+    };
+    let g = p.geometry;
+    let t = p.timing;
+    let stacks = spec.stacks.unwrap_or(1);
+    let per_stack = spec.channels.unwrap_or(g.channels);
+    for (field, v) in [("stacks", stacks), ("channels", per_stack)] {
+        if v == 0 {
+            return Err(invalid(key, field, "must be at least 1"));
+        }
+    }
+    let channels = per_stack
+        .checked_mul(stacks)
+        .ok_or_else(|| invalid(key, "stacks", "channels × stacks overflows"))?;
+    let pick = |o: Option<u32>, d: u32| u64::from(o.unwrap_or(d));
+    let timing = DramTiming {
+        rcd: pick(spec.t_rcd, t.rcd),
+        rp: pick(spec.t_rp, t.rp),
+        cl: pick(spec.t_cl, t.cl),
+        cwl: pick(spec.t_cwl, t.cwl),
+        ras: pick(spec.t_ras, t.ras),
+        ccd_s: pick(spec.t_ccd_s, t.ccd_s),
+        ccd_l: pick(spec.t_ccd_l, t.ccd_l),
+        rrd_s: pick(spec.t_rrd_s, t.rrd_s),
+        rrd_l: pick(spec.t_rrd_l, t.rrd_l),
+        faw: pick(spec.t_faw, t.faw),
+        wr: pick(spec.t_wr, t.wr),
+        wtr_s: pick(spec.t_wtr_s, t.wtr_s),
+        wtr_l: pick(spec.t_wtr_l, t.wtr_l),
+        rtp: pick(spec.t_rtp, t.rtp),
+        refi: pick(spec.t_refi, t.refi),
+        rfc: pick(spec.t_rfc, t.rfc),
+        rtrs: pick(spec.t_rtrs, t.rtrs),
+        burst: u64::from(spec.burst_length.unwrap_or(g.burst_length) / 2),
+    };
+    let page_policy = match spec.page_policy.as_deref() {
+        None | Some("open") => PagePolicy::Open,
+        Some("closed") => PagePolicy::Closed,
+        Some(other) => {
+            return Err(unknown(
+                key,
+                "page_policy",
+                "page policy",
+                other,
+                &["open", "closed"],
+            ));
+        }
+    };
+    let scheduler = match spec.scheduler.as_deref() {
+        None | Some("fr-fcfs") => Scheduler::FrFcfs,
+        Some("fcfs") => Scheduler::Fcfs,
+        Some(other) => {
+            return Err(unknown(
+                key,
+                "scheduler",
+                "scheduler",
+                other,
+                &["fr-fcfs", "fcfs"],
+            ));
+        }
+    };
+    let mapping_text = spec.address_mapping.as_deref().unwrap_or(DEFAULT_MAPPING);
+    let mapping =
+        AddressMapping::parse(mapping_text).map_err(|m| invalid(key, "address_mapping", m))?;
+    let data_rate_mtps = spec.data_rate_mtps.unwrap_or(g.data_rate_mtps);
+    let clock = ClockDomain::from_hz(u64::from(data_rate_mtps) * 500_000)
+        .map_err(|e| invalid(key, "data_rate_mtps", format!("gives no valid clock: {e}")))?;
+    let cfg = DramConfig {
+        name: p.name.to_string(),
+        channels,
+        bus_bits: spec.bus_bits.unwrap_or(g.bus_bits),
+        data_rate_mtps,
+        stacks,
+        pseudo_channels: spec.pseudo_channels.unwrap_or(g.pseudo_channels),
+        ranks: spec.ranks.unwrap_or(g.ranks),
+        bank_groups: spec.bank_groups.unwrap_or(g.bank_groups),
+        banks_per_group: spec.banks_per_group.unwrap_or(g.banks_per_group),
+        rows: spec.rows.unwrap_or(g.rows),
+        row_bytes: spec.row_bytes.unwrap_or(g.row_bytes),
+        burst_length: spec.burst_length.unwrap_or(g.burst_length),
+        timing,
+        command_cycles: u64::from(spec.command_cycles.unwrap_or(p.command_cycles)),
+        page_policy,
+        scheduler,
+        queue_depth: spec.queue_depth.unwrap_or(DEFAULT_QUEUE_DEPTH),
+        mapping,
+        fast_path_min_bytes: spec
+            .fast_path_min_bytes
+            .unwrap_or(DEFAULT_FAST_PATH_MIN_BYTES),
+        energy: EnergyTable {
+            activate_pj: 0.0,
+            read_burst_pj: 0.0,
+            write_burst_pj: 0.0,
+            refresh_pj: 0.0,
+            background_mw: 0.0,
+            io_pj_per_bit: 0.0,
+        },
+        clock,
+    };
+    validate(&cfg, key)?;
+    let t = &cfg.timing;
+    let base = p.energy.table(IddTiming {
+        t_ck_ns: 2000.0 / f64::from(cfg.data_rate_mtps),
+        ras: t.ras,
+        rp: t.rp,
+        burst: t.burst,
+        rfc: t.rfc,
+    });
+    let energy = EnergyTable {
+        activate_pj: spec.activate_pj.unwrap_or(base.activate_pj),
+        read_burst_pj: spec.read_burst_pj.unwrap_or(base.read_burst_pj),
+        write_burst_pj: spec.write_burst_pj.unwrap_or(base.write_burst_pj),
+        refresh_pj: spec.refresh_pj.unwrap_or(base.refresh_pj),
+        background_mw: spec.background_mw.unwrap_or(base.background_mw),
+        io_pj_per_bit: spec.io_pj_per_bit.unwrap_or(base.io_pj_per_bit),
+    };
+    for (field, v) in [
+        ("activate_pj", energy.activate_pj),
+        ("read_burst_pj", energy.read_burst_pj),
+        ("write_burst_pj", energy.write_burst_pj),
+        ("refresh_pj", energy.refresh_pj),
+        ("background_mw", energy.background_mw),
+        ("io_pj_per_bit", energy.io_pj_per_bit),
+    ] {
+        if !v.is_finite() || v < 0.0 {
+            return Err(invalid(
+                key,
+                field,
+                format!("must be finite and >= 0, got {v}"),
+            ));
+        }
+    }
+    Ok(DramConfig { energy, ..cfg })
+}
+
+fn validate(c: &DramConfig, key: &str) -> Result<(), ArchError> {
+    for (field, v) in [
+        ("pseudo_channels", c.pseudo_channels),
+        ("ranks", c.ranks),
+        ("queue_depth", c.queue_depth),
+    ] {
+        if v == 0 {
+            return Err(invalid(key, field, "must be at least 1"));
+        }
+    }
+    for (field, v) in [
+        ("bank_groups", c.bank_groups),
+        ("banks_per_group", c.banks_per_group),
+        ("rows", c.rows),
+        ("row_bytes", c.row_bytes),
+        ("burst_length", c.burst_length),
+    ] {
+        if v == 0 || !v.is_power_of_two() {
+            return Err(invalid(
+                key,
+                field,
+                format!("must be a power of two >= 1 (DRAM address bits), got {v}"),
+            ));
+        }
+    }
+    if c.burst_length < 2 {
+        return Err(invalid(
+            key,
+            "burst_length",
+            "must be at least 2 (two beats per cycle)",
+        ));
+    }
+    if c.bus_bits == 0 || !c.bus_bits.is_multiple_of(8 * c.pseudo_channels) {
+        return Err(invalid(
+            key,
+            "bus_bits",
+            format!(
+                "must be a positive multiple of 8 × pseudo_channels = {}, got {}",
+                8 * c.pseudo_channels,
+                c.bus_bits
+            ),
+        ));
+    }
+    if c.data_rate_mtps < 2 {
+        return Err(invalid(key, "data_rate_mtps", "must be at least 2 MT/s"));
+    }
+    let bb = c.burst_bytes();
+    if u64::from(c.row_bytes) < bb {
+        return Err(invalid(
+            key,
+            "row_bytes",
+            format!(
+                "must hold at least one burst of {bb} bytes, got {}",
+                c.row_bytes
+            ),
+        ));
+    }
+    let t = &c.timing;
+    for (field, v) in [
+        ("tRCD", t.rcd),
+        ("tRP", t.rp),
+        ("tCL", t.cl),
+        ("tCWL", t.cwl),
+        ("tRAS", t.ras),
+        ("tCCD_S", t.ccd_s),
+        ("tCCD_L", t.ccd_l),
+        ("tRFC", t.rfc),
+        ("tREFI", t.refi),
+        ("command_cycles", c.command_cycles),
+    ] {
+        if v == 0 {
+            return Err(invalid(key, field, "must be at least 1 cycle"));
+        }
+    }
+    let pairs = [
+        ("tRAS", t.ras, "tRCD", t.rcd),
+        ("tCCD_L", t.ccd_l, "tCCD_S", t.ccd_s),
+        ("tRRD_L", t.rrd_l, "tRRD_S", t.rrd_s),
+        ("tWTR_L", t.wtr_l, "tWTR_S", t.wtr_s),
+    ];
+    for (a, va, b, vb) in pairs {
+        if va < vb {
+            return Err(invalid(
+                key,
+                a,
+                format!("{a} = {va} is shorter than {b} = {vb}; expected {a} >= {b}"),
+            ));
+        }
+    }
+    if t.refi <= t.rfc + t.rp {
+        return Err(invalid(
+            key,
+            "tREFI",
+            format!(
+                "tREFI = {} leaves no time between refreshes (tRFC + tRP = {})",
+                t.refi,
+                t.rfc + t.rp
+            ),
+        ));
+    }
+    if c.capacity_bytes() == 0 || c.units() > u64::from(u32::MAX) {
+        return Err(invalid(key, "channels", "the geometry is too large"));
+    }
+    Ok(())
+}
