@@ -11,6 +11,7 @@
 
 pub mod dram;
 mod error;
+pub mod gpu;
 pub mod memory;
 pub mod overrides;
 pub mod suggest;
