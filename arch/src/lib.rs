@@ -9,6 +9,7 @@
 //! (`workloads`) and nothing of mapping search (`mappers`); it answers "how long and how
 //! much energy does this unit take for this piece of work".
 
+pub mod cpu;
 pub mod dram;
 mod error;
 pub mod gpu;
