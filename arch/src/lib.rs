@@ -16,5 +16,6 @@ pub mod gpu;
 pub mod memory;
 pub mod overrides;
 pub mod suggest;
+pub mod system;
 
 pub use error::ArchError;
