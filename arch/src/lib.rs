@@ -14,8 +14,10 @@
 //! overrides), [`pe_array::fold_timing`] (closed-form cycles), [`reference`] (cycle-stepped
 //! reference), [`kernel::run_gemm`] and friends (tile-level simulation).
 
+pub mod cpu;
 pub mod dram;
 mod error;
+pub mod gpu;
 pub mod kernel;
 pub mod memory;
 pub mod nonlinear;
@@ -26,6 +28,7 @@ pub mod reduction;
 pub mod reference;
 pub mod sram;
 pub mod suggest;
+pub mod system;
 pub mod tech;
 
 pub use error::ArchError;

@@ -1,0 +1,213 @@
+//! Model vs published and measured kernel times.
+
+use arch::gpu::{DType, KernelModel, KernelRequest};
+
+use crate::common::{gpu, rel, us};
+
+/// Rows of a CSV in `arch/tests/data/` (lines starting with `#` are comments; the first
+/// other line is the header).
+fn csv(name: &str) -> Vec<Vec<String>> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+        .map(|l| l.split(',').map(|s| s.trim().to_string()).collect())
+        .collect()
+}
+
+/// GEMV time of the model for `m × n × k` in FP16.
+fn gemv_us(preset: &str, m: u64, n: u64, k: u64) -> f64 {
+    us(gpu(preset)
+        .estimate(&KernelRequest::Gemv {
+            m,
+            n,
+            k,
+            dtype: DType::Fp16,
+        })
+        .unwrap()
+        .time)
+}
+
+#[test]
+fn gemv_within_20_percent_of_published_measurements() {
+    // arch/tests/data/gpu_gemv_published.csv: FastGEMV's RTX 3090 table (PyTorch/cuBLAS and
+    // FastGEMV kernels). No citable A100 or RTX 4090 per-kernel GEMV times were found.
+    let rows = csv("gpu_gemv_published.csv");
+    assert!(rows.len() >= 8);
+    for r in rows {
+        let (preset, m, n, k): (&str, u64, u64, u64) = (
+            &r[0],
+            r[1].parse().unwrap(),
+            r[2].parse().unwrap(),
+            r[3].parse().unwrap(),
+        );
+        let measured: f64 = r[5].parse().unwrap();
+        let model = gemv_us(preset, m, n, k);
+        assert!(
+            rel(model, measured) <= 0.2,
+            "{preset} {n}x{k} ({}): model {model:.1} us vs {measured} us",
+            r[6]
+        );
+    }
+}
+
+#[test]
+fn model_matches_h100_measurements() {
+    // arch/tests/data/h100_measured.csv, measured for this model on the project's H100 SXM5.
+    let h = gpu("h100-sxm5-80gb");
+    for r in csv("h100_measured.csv") {
+        let class = r[0].as_str();
+        let (m, n, k): (u64, u64, u64) = (
+            r[1].parse().unwrap(),
+            r[2].parse().unwrap(),
+            r[3].parse().unwrap(),
+        );
+        let measured: f64 = r[5].parse().unwrap();
+        let req = match class {
+            "gemv" => KernelRequest::Gemv {
+                m,
+                n,
+                k,
+                dtype: DType::Fp16,
+            },
+            "gemm" => KernelRequest::Gemm {
+                m,
+                n,
+                k,
+                dtype: DType::Fp16,
+            },
+            "softmax" => KernelRequest::Softmax {
+                rows: m,
+                len: n,
+                dtype: DType::Fp16,
+            },
+            "elementwise" => KernelRequest::Elementwise {
+                elements: m,
+                flops_per_element: 1,
+                dtype: DType::Fp16,
+                n_inputs: 2,
+            },
+            "attention" => {
+                let field = |key: &str| -> u64 {
+                    r[4].split(' ')
+                        .find_map(|kv| kv.strip_prefix(key))
+                        .unwrap()
+                        .parse()
+                        .unwrap()
+                };
+                KernelRequest::Attention {
+                    batch: m,
+                    heads: n,
+                    kv_heads: k,
+                    q_len: field("q="),
+                    kv_len: field("kv="),
+                    head_dim: field("d="),
+                    causal: field("causal=") == 1,
+                    dtype: DType::Fp16,
+                }
+            }
+            other => panic!("unknown class {other}"),
+        };
+        let model = us(h.estimate(&req).unwrap().time);
+        if class == "softmax" {
+            // Known gap, left to calibration: PyTorch's softmax for rows over 1024 elements
+            // makes three passes with block-wide reductions and runs at ~1.1 TB/s; the model
+            // is an ideal one-read, one-write kernel (the rows fit in registers), about half
+            // the measured time.
+            let ratio = model / measured;
+            assert!(
+                (0.3..=0.8).contains(&ratio),
+                "softmax {m}x{n}: model {model:.1} vs {measured} us"
+            );
+        } else {
+            assert!(
+                rel(model, measured) <= 0.3,
+                "{class} {m} {n} {k} {}: model {model:.1} vs {measured} us",
+                r[4]
+            );
+        }
+    }
+}
+
+/// Real A100 and MI210 GEMM times from the LLMCompass artifact (Zhang et al., ISCA 2024,
+/// `ae/figure5/ab/real_hardware/matmul_{A100,MI210}.csv`): (m, n, k, ms). FP16.
+const LLMCOMPASS_A100: &[(u64, u64, u64, f64)] = &[
+    (64, 12288, 12288, 0.1900),
+    (128, 12288, 12288, 0.2003),
+    (256, 12288, 12288, 0.3185),
+    (512, 12288, 12288, 0.6118),
+    (2048, 12288, 12288, 2.3586),
+    (8192, 12288, 12288, 8.6216),
+    (32768, 12288, 12288, 35.4407),
+    (8192, 2048, 2048, 0.2818),
+    (8192, 4096, 4096, 1.0210),
+    (8192, 16384, 16384, 15.0087),
+];
+const LLMCOMPASS_MI210: &[(u64, u64, u64, f64)] = &[
+    (256, 12288, 12288, 0.7699),
+    (2048, 12288, 12288, 5.3905),
+    (8192, 1024, 1024, 0.1950),
+    (8192, 2048, 2048, 0.5822),
+    (8192, 8192, 8192, 9.4150),
+];
+/// Small-K A100 rows the model is too fast on (known gap, left to calibration: cuBLAS
+/// reaches only 91 and 185 TFLOP/s there, the model 0.8× peak).
+const LLMCOMPASS_A100_SMALL_K: &[(u64, u64, u64, f64)] =
+    &[(8192, 512, 512, 0.0471), (8192, 1024, 1024, 0.0927)];
+
+fn gemm_ms(preset: &str, m: u64, n: u64, k: u64) -> f64 {
+    let e = gpu(preset)
+        .estimate(&KernelRequest::Gemm {
+            m,
+            n,
+            k,
+            dtype: DType::Fp16,
+        })
+        .unwrap();
+    us(e.time) / 1e3
+}
+
+#[test]
+fn gemm_within_20_percent_of_llmcompass_real_hardware() {
+    // (The presets' tensor efficiencies come from one row each — 8192³ on A100 and
+    // 8192×4096×4096 on MI210, not listed here — the others are independent checks.)
+    for (preset, rows) in [
+        ("a100-sxm4-80gb", LLMCOMPASS_A100),
+        ("mi210", LLMCOMPASS_MI210),
+    ] {
+        for &(m, n, k, ms) in rows {
+            let model = gemm_ms(preset, m, n, k);
+            assert!(
+                rel(model, ms) <= 0.2,
+                "{preset} {m}x{n}x{k}: model {model:.4} ms vs {ms} ms"
+            );
+        }
+    }
+    for &(m, n, k, ms) in LLMCOMPASS_A100_SMALL_K {
+        let model = gemm_ms("a100-sxm4-80gb", m, n, k);
+        assert!(
+            model < ms && model > 0.4 * ms,
+            "{m}x{n}x{k}: model {model:.4} ms vs {ms} ms"
+        );
+    }
+}
+
+#[test]
+fn gemv_fixed_cost_and_bandwidth_fit_the_3090_ramp() {
+    // FastGEMV's RTX 3090 kernel times from 2048² to 16384² lie on t = a + bytes / bw with
+    // a ≈ 2.5 µs (the default launch overhead) and bw ≈ 0.94 × 936 GB/s (the preset's
+    // efficiency): the model reproduces the whole ramp within 5 %.
+    for (size, measured) in [
+        (2048u64, 12.3954),
+        (4096, 40.6214),
+        (8192, 156.4483),
+        (16384, 609.2350),
+    ] {
+        let model = gemv_us("rtx-3090", 1, size, size);
+        assert!(
+            rel(model, measured) <= 0.05,
+            "{size}: {model:.2} vs {measured}"
+        );
+    }
+}
