@@ -23,19 +23,21 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let lower = name.to_lowercase();
+    let limit = (name.chars().count() / 3).max(2);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let cl = c.to_lowercase();
         let mut d = edit_distance(&lower, &cl);
+        // A name that contains the other is plausible even when far in edits, but ranks
+        // behind any genuinely close name.
         if cl.contains(&lower) || lower.contains(&cl) {
-            d = d.min(1);
+            d = d.min(limit);
         }
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     let (d, c) = best?;
-    let limit = (name.chars().count() / 3).max(2);
     (d <= limit).then(|| c.to_string())
 }
 

@@ -115,7 +115,7 @@ pub const NODES: [NodeFit; 10] = [
 ];
 
 /// Smallest node accepted, nm (extrapolated below 7 nm).
-pub const MIN_NM: f64 = 5.0;
+pub const MIN_NM: f64 = 3.0;
 /// Largest node accepted, nm.
 pub const MAX_NM: f64 = 130.0;
 
@@ -128,14 +128,14 @@ fn node_energy(f: &NodeFit) -> f64 {
 }
 
 /// Energy factor of node `nm` relative to Horowitz's 45 nm, 0.9 V figures. Errors outside
-/// `[5, 130]` nm.
+/// `[3, 130]` nm (below 7 nm the last fitted segment is extrapolated in log–log).
 pub fn energy_scale(nm: f64) -> Result<f64, ArchError> {
     if !nm.is_finite() || !(MIN_NM..=MAX_NM).contains(&nm) {
         return Err(ArchError::Invalid {
             key: "tech_nm".into(),
             message: format!(
                 "technology node {nm} nm is outside the supported range [{MIN_NM}, {MAX_NM}] nm \
-                 (Stillmaker & Baas fits 130–7 nm; 5 nm is extrapolated)"
+                 (Stillmaker & Baas fits 130–7 nm; below 7 nm is extrapolated)"
             ),
         });
     }
@@ -261,13 +261,13 @@ mod tests {
         // Smaller nodes cost less energy, monotonically.
         let mut prev = f64::MAX;
         for nm in [
-            130.0, 90.0, 65.0, 45.0, 40.0, 32.0, 28.0, 22.0, 16.0, 12.0, 7.0, 5.0,
+            130.0, 90.0, 65.0, 45.0, 40.0, 32.0, 28.0, 22.0, 16.0, 12.0, 7.0, 5.0, 4.0, 3.0,
         ] {
             let s = energy_scale(nm).unwrap();
             assert!(s < prev, "{nm}: {s} !< {prev}");
             prev = s;
         }
-        assert!(energy_scale(3.0).is_err());
+        assert!(energy_scale(2.0).is_err());
         assert!(energy_scale(250.0).is_err());
     }
 }

@@ -48,7 +48,7 @@ use crate::gpu::kernels::{
     Bound, DType, EnergyBreakdown, KernelEstimate, KernelModel, KernelRequest, Tiling,
     attention_pairs, quant_weight_bytes, secs_to_time,
 };
-use crate::gpu::{GEMV_MAX_M, dequant_ops, preset_file};
+use crate::gpu::{GEMV_MAX_M, dequant_ops};
 
 /// FP32 SIMD lane operations per exponential (range reduction + a degree-5/6 polynomial).
 pub const EXP_LANE_OPS: f64 = 10.0;
@@ -74,10 +74,9 @@ pub fn presets() -> &'static [(&'static str, &'static str)] {
 
 /// The validated `[cpu]` of preset `name`, named after the preset file's `name`.
 pub fn preset(name: &str) -> Result<Cpu, ArchError> {
-    let (file, text) = preset_file::find(presets(), name, "CPU preset")?;
-    let (display, spec): (String, CpuSpec) =
-        preset_file::section(text, &format!("<preset {file}>"), "cpu")?;
-    Ok(spec.validate("cpu")?.named(&display))
+    crate::Platform::load(name, &[])?
+        .cpu
+        .ok_or_else(|| crate::gpu::not_a(name, "CPU", "cpu"))
 }
 
 /// Work of one CPU kernel.

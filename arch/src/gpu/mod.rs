@@ -40,7 +40,6 @@ mod engine;
 mod estimate;
 pub mod kernels;
 mod matmul;
-pub(crate) mod preset_file;
 mod spec;
 
 pub use kernels::{
@@ -99,10 +98,17 @@ pub fn presets() -> &'static [(&'static str, &'static str)] {
 
 /// The validated `[gpu]` of preset `name`, named after the preset file's `name`.
 pub fn preset(name: &str) -> Result<Gpu, ArchError> {
-    let (file, text) = preset_file::find(presets(), name, "GPU preset")?;
-    let (display, spec): (String, GpuSpec) =
-        preset_file::section(text, &format!("<preset {file}>"), "gpu")?;
-    Ok(spec.validate("gpu")?.named(&display))
+    crate::Platform::load(name, &[])?
+        .gpu
+        .ok_or_else(|| not_a(name, "GPU", "gpu"))
+}
+
+/// The error for a preset that lacks the section a caller needs.
+pub(crate) fn not_a(name: &str, what: &str, section: &str) -> ArchError {
+    ArchError::Invalid {
+        key: name.to_string(),
+        message: format!("preset `{name}` has no [{section}] section; expected a {what} preset"),
+    }
 }
 
 fn unsupported(gpu: &Gpu, req: &KernelRequest, dtype: DType) -> ArchError {

@@ -73,8 +73,25 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
     if raw.name.trim().is_empty() {
         cx.invalid("name", "is empty; expected a short platform name");
     }
-    let clock = if raw.clock_mhz.is_finite() && raw.clock_mhz > 0.0 {
-        match ClockDomain::from_mhz(raw.clock_mhz) {
+    let accel_units =
+        raw.pe_array.is_some() || raw.global_buffer.is_some() || raw.nonlinear.is_some();
+    // The platform clock: given, else the GPU's boost clock, the CPU's clock, or a nominal
+    // 1 GHz when nothing on the platform is clocked by it.
+    let clock_mhz = match (raw.clock_mhz, &raw.gpu, &raw.cpu) {
+        (Some(c), _, _) => c,
+        (None, _, _) if accel_units => {
+            cx.invalid(
+                "clock_mhz",
+                "is missing; expected the clock (MHz) of the PE array, buffers and nonlinear unit",
+            );
+            1000.0
+        }
+        (None, Some(g), _) => g.boost_clock_mhz,
+        (None, None, Some(c)) => c.base_clock_mhz,
+        (None, None, None) => 1000.0,
+    };
+    let clock = if clock_mhz.is_finite() && clock_mhz > 0.0 {
+        match ClockDomain::from_mhz(clock_mhz) {
             Ok(c) => Some(c),
             Err(e) => {
                 cx.invalid("clock_mhz", e);
@@ -84,7 +101,7 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
     } else {
         cx.invalid(
             "clock_mhz",
-            format!("is {}; expected a frequency > 0 MHz", raw.clock_mhz),
+            format!("is {clock_mhz}; expected a frequency > 0 MHz"),
         );
         None
     };
@@ -112,6 +129,28 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         .nonlinear
         .as_ref()
         .and_then(|n| build_nonlinear(n, &mut cx));
+    let gpu = raw.gpu.as_ref().and_then(|g| {
+        keep(
+            &mut cx.problems,
+            g.validate("gpu").map(|g| g.named(&raw.name)),
+        )
+    });
+    let cpu = raw.cpu.as_ref().and_then(|c| {
+        keep(
+            &mut cx.problems,
+            c.validate("cpu").map(|c| c.named(&raw.name)),
+        )
+    });
+    let system = raw
+        .system
+        .as_ref()
+        .and_then(|s| keep(&mut cx.problems, s.validate("system")));
+    if system.is_some() && gpu.is_none() && cpu.is_none() {
+        cx.invalid(
+            "system",
+            "describes several devices but the platform has no [gpu] or [cpu] device",
+        );
+    }
     // Cross-unit: the buffer must hold at least one array-sized tile (K = 1).
     if let (Some(pe), Some(gb)) = (&pe_array, &global_buffer) {
         let min = (pe.rows + pe.cols) * pe.operand_bytes() + pe.rows * pe.cols * pe.acc_bytes();
@@ -146,7 +185,7 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         name: raw.name,
         description: raw.description,
         sources: raw.sources,
-        clock_mhz: raw.clock_mhz,
+        clock_mhz,
         clock,
         tech_nm: raw.tech_nm,
         energy_scale: cx.scale,
@@ -155,7 +194,21 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         global_buffer,
         pe_array,
         nonlinear,
+        gpu,
+        cpu,
+        system,
     })
+}
+
+/// `Some(value)`, or `None` with the error recorded among the problems.
+fn keep<T>(problems: &mut Vec<ArchError>, r: Result<T, ArchError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    }
 }
 
 fn build_pe(p: &RawPeArray, cx: &mut Cx<'_>) -> Option<PeArray> {

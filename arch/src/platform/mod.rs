@@ -25,13 +25,16 @@ use sim_core::{ClockDomain, Time};
 use toml::de::DeTable;
 
 use crate::ArchError;
+use crate::cpu::Cpu;
 use crate::dram::{DramConfig, DramSpec};
+use crate::gpu::Gpu;
 use crate::memory::{IdealMemory, OffChipMemory};
 use crate::nonlinear::NonlinearUnit;
 use crate::overrides::apply_override;
 use crate::pe_array::PeArray;
 use crate::sram::SramBuffer;
 use crate::suggest::closest;
+use crate::system::System;
 use locate::Locator;
 
 pub use build::{
@@ -39,9 +42,10 @@ pub use build::{
     SRAM_LEAK_MW_PER_KIB_45,
 };
 
-/// The presets shipped in `arch/presets/` (embedded, so the binary works anywhere):
-/// (name, TOML text).
-const PRESETS: &[(&str, &str)] = &[
+/// The accelerator presets shipped in `arch/presets/` (embedded, so the binary works
+/// anywhere): (name, TOML text). GPU and CPU presets come from [`crate::gpu::presets`] and
+/// [`crate::cpu::presets`].
+const ACCEL_PRESETS: &[(&str, &str)] = &[
     ("eyeriss", include_str!("../../presets/eyeriss.toml")),
     (
         "generic-os-128",
@@ -51,14 +55,30 @@ const PRESETS: &[(&str, &str)] = &[
     ("tpu-v1", include_str!("../../presets/tpu-v1.toml")),
 ];
 
-/// Names of the platform presets, sorted.
-pub fn preset_names() -> Vec<&'static str> {
-    PRESETS.iter().map(|p| p.0).collect()
+/// Every preset of every kind: (name, TOML text), sorted by name.
+pub fn presets() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<(&'static str, &'static str)> = ACCEL_PRESETS
+        .iter()
+        .chain(crate::gpu::presets())
+        .chain(crate::cpu::presets())
+        .copied()
+        .collect();
+    all.sort_by_key(|p| p.0);
+    all
 }
 
-/// The TOML text of preset `name`.
+/// Names of the platform presets, sorted.
+pub fn preset_names() -> Vec<&'static str> {
+    presets().into_iter().map(|p| p.0).collect()
+}
+
+/// The TOML text of preset `name` (exact name, or the same ignoring ASCII case).
 pub fn preset_toml(name: &str) -> Option<&'static str> {
-    PRESETS.iter().find(|p| p.0 == name).map(|p| p.1)
+    let all = presets();
+    all.iter()
+        .find(|p| p.0 == name)
+        .or_else(|| all.iter().find(|p| p.0.eq_ignore_ascii_case(name)))
+        .map(|p| p.1)
 }
 
 /// A validated platform: clock, technology, and its units (each optional).
@@ -70,7 +90,8 @@ pub struct Platform {
     pub description: String,
     /// Citations for its numbers.
     pub sources: Vec<String>,
-    /// Core clock, MHz.
+    /// Core clock, MHz (of the accelerator units; for a GPU- or CPU-only platform, the
+    /// device's clock).
     pub clock_mhz: f64,
     /// Core clock domain.
     #[serde(skip)]
@@ -91,6 +112,15 @@ pub struct Platform {
     pub pe_array: Option<PeArray>,
     /// Nonlinear-function unit.
     pub nonlinear: Option<NonlinearUnit>,
+    /// A GPU.
+    #[serde(skip)]
+    pub gpu: Option<Gpu>,
+    /// A CPU.
+    #[serde(skip)]
+    pub cpu: Option<Cpu>,
+    /// Several devices joined by an interconnect (the device is the `gpu` or `cpu`).
+    #[serde(skip)]
+    pub system: Option<System>,
 }
 
 /// Bandwidth of the stand-in memory when a platform has no `[dram]`: effectively infinite

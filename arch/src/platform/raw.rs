@@ -8,8 +8,11 @@
 
 use serde::Deserialize;
 
+use crate::cpu::CpuSpec;
 use crate::dram::DramSpec;
+use crate::gpu::GpuSpec;
 use crate::pe_array::Dataflow;
+use crate::system::SystemSpec;
 use crate::tech::Arithmetic;
 
 /// A whole platform file.
@@ -24,8 +27,9 @@ pub struct RawPlatform {
     /// Citations for the numbers in the file.
     #[serde(default)]
     pub sources: Vec<String>,
-    /// Core clock, MHz.
-    pub clock_mhz: f64,
+    /// Core clock of the accelerator units (PE array, buffers, nonlinear unit), MHz.
+    /// Required when the platform has any of them; GPUs and CPUs carry their own clocks.
+    pub clock_mhz: Option<f64>,
     /// Technology node, nm.
     pub tech_nm: f64,
     /// Off-chip memory.
@@ -36,6 +40,12 @@ pub struct RawPlatform {
     pub pe_array: Option<RawPeArray>,
     /// Nonlinear-function unit.
     pub nonlinear: Option<RawNonlinear>,
+    /// A GPU (SM-level model, [`crate::gpu`]).
+    pub gpu: Option<GpuSpec>,
+    /// A CPU ([`crate::cpu`]).
+    pub cpu: Option<CpuSpec>,
+    /// Several identical devices joined by an interconnect ([`crate::system`]).
+    pub system: Option<SystemSpec>,
 }
 
 /// `[global_buffer]`.

@@ -347,11 +347,9 @@ impl System {
 /// device's section; they are listed with the device presets ([`crate::gpu::presets`]).
 /// This returns the validated `[system]` of such a preset.
 pub fn preset(name: &str) -> Result<System, ArchError> {
-    let list = crate::gpu::presets();
-    let (file, text) = crate::gpu::preset_file::find(list, name, "system preset")?;
-    let (_, spec): (String, SystemSpec) =
-        crate::gpu::preset_file::section(text, &format!("<preset {file}>"), "system")?;
-    spec.validate("system")
+    crate::Platform::load(name, &[])?
+        .system
+        .ok_or_else(|| crate::gpu::not_a(name, "multi-device", "system"))
 }
 
 #[cfg(test)]

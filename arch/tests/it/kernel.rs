@@ -130,7 +130,7 @@ proptest! {
         m in 1u64..=700, k in 1u64..=700, n in 1u64..=700,
         preset in 0usize..4, df in 0usize..3, overlap in any::<bool>(),
     ) {
-        let name = arch::preset_names()[preset];
+        let name = ["eyeriss", "generic-os-128", "marca", "tpu-v1"][preset];
         let overrides = [("pe_array.fold_overlap".to_string(), toml::Value::Boolean(overlap))];
         let p = Platform::load(name, &overrides).unwrap();
         let opts = GemmOptions { dataflow: Some(Dataflow::ALL[df]), ..Default::default() };
