@@ -16,6 +16,7 @@
 
 pub mod dram;
 mod error;
+pub mod fpga;
 pub mod kernel;
 pub mod memory;
 pub mod nonlinear;
@@ -25,6 +26,7 @@ pub mod platform;
 pub mod reduction;
 pub mod reference;
 pub mod sram;
+pub mod sram_only;
 pub mod suggest;
 pub mod tech;
 

@@ -36,6 +36,10 @@ pub struct RawPlatform {
     pub pe_array: Option<RawPeArray>,
     /// Nonlinear-function unit.
     pub nonlinear: Option<RawNonlinear>,
+    /// FPGA device and its resource budgets.
+    pub fpga: Option<crate::fpga::RawFpga>,
+    /// No off-chip memory: everything lives in on-chip SRAM.
+    pub sram_only: Option<crate::sram_only::RawSramOnly>,
 }
 
 /// `[global_buffer]`.

@@ -128,7 +128,7 @@ proptest! {
     #[test]
     fn level2_never_beats_level3(
         m in 1u64..=700, k in 1u64..=700, n in 1u64..=700,
-        preset in 0usize..4, df in 0usize..3, overlap in any::<bool>(),
+        preset in 0..arch::preset_names().len(), df in 0usize..3, overlap in any::<bool>(),
     ) {
         let name = arch::preset_names()[preset];
         let overrides = [("pe_array.fold_overlap".to_string(), toml::Value::Boolean(overlap))];

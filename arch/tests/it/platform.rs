@@ -29,7 +29,17 @@ fn err(text: &str) -> String {
 fn every_preset_loads_and_cites_sources() {
     assert_eq!(
         preset_names(),
-        vec!["eyeriss", "generic-os-128", "marca", "tpu-v1"]
+        vec![
+            "edgellm-vcu128",
+            "eyeriss",
+            "flightllm-u280",
+            "flightllm-vhk158",
+            "gaudi2",
+            "generic-os-128",
+            "groq-lpu",
+            "marca",
+            "tpu-v1"
+        ]
     );
     for name in preset_names() {
         let p = Platform::load(name, &[]).unwrap();
@@ -201,7 +211,7 @@ fn overrides_are_validated_like_the_file() {
 fn unknown_preset_lists_close_names() {
     let e = Platform::load("tpu-v2", &[]).unwrap_err().to_string();
     assert!(
-        e.contains("did you mean `tpu-v1`?") && e.contains("valid: eyeriss"),
+        e.contains("did you mean `tpu-v1`?") && e.contains("valid: edgellm-vcu128, eyeriss"),
         "{e}"
     );
     let e = Platform::load("missing/file.toml", &[])
