@@ -4,3 +4,4 @@
 
 mod cli;
 mod kernel;
+mod kernel_platforms;
