@@ -228,7 +228,8 @@ fn fabric_ports_limit_a_memory_bound_gemv() {
     let p = load("edgellm-vcu128");
     let r = run_gemv(&p, 4096, 4096, &roofline()).unwrap();
     assert_eq!(r.total_ps, 72_980_034);
-    // Level 2 is never faster, and is memory bound too.
+    // Level 2 is never faster, and is memory bound too (within 25 %: room for a bank-level
+    // DRAM model that delivers less than its peak behind the 460 GB/s ports).
     let l2 = run_gemv(&p, 4096, 4096, &GemmOptions::default()).unwrap();
     assert!(
         l2.total_ps >= r.total_ps,
@@ -236,7 +237,7 @@ fn fabric_ports_limit_a_memory_bound_gemv() {
         l2.total_ps,
         r.total_ps
     );
-    assert!(l2.total_ps < r.total_ps * 11 / 10, "{}", l2.total_ps);
+    assert!(l2.total_ps < r.total_ps * 5 / 4, "{}", l2.total_ps);
 }
 
 #[test]
