@@ -64,6 +64,25 @@ pub enum ArchError {
         /// Why, and what can run it instead.
         reason: String,
     },
+    /// A platform without off-chip memory (`[sram_only]`) was asked to hold more than its
+    /// on-chip SRAM: split the work across `⌈needed / available⌉` chips (a mapper's job),
+    /// or use a platform with `[dram]`.
+    #[error(
+        "{platform} cannot hold {what}: it has no DRAM ([sram_only]) and needs {needed_bytes} \
+         bytes but its on-chip SRAM holds {available_bytes} bytes; split it across {} chips \
+         or use a platform with [dram]",
+        needed_bytes.div_ceil((*available_bytes).max(1))
+    )]
+    OnChipCapacity {
+        /// The platform.
+        platform: String,
+        /// What did not fit (kernel and shape).
+        what: String,
+        /// Bytes it needs, bytes.
+        needed_bytes: u64,
+        /// On-chip SRAM capacity, bytes.
+        available_bytes: u64,
+    },
     /// Several problems found at once (validation reports every problem it can, not only
     /// the first).
     #[error("{} problems:\n{}", .0.len(), many_list(.0))]

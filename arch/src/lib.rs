@@ -17,6 +17,7 @@
 pub mod cpu;
 pub mod dram;
 mod error;
+pub mod fpga;
 pub mod gpu;
 pub mod kernel;
 pub mod memory;
@@ -27,6 +28,7 @@ pub mod platform;
 pub mod reduction;
 pub mod reference;
 pub mod sram;
+pub mod sram_only;
 pub mod suggest;
 pub mod system;
 pub mod tech;

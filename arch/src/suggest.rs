@@ -17,27 +17,29 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `name` (case-insensitive), if it is close enough to be a
-/// plausible typo: distance ≤ max(2, len/3), or one contains the other.
+/// plausible typo: distance ≤ max(2, len/3), or one contains the other. Candidates that
+/// start with the name (or that it starts with) rank first.
 pub fn closest<'a, I>(name: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
     let lower = name.to_lowercase();
     let limit = (name.chars().count() / 3).max(2);
-    let mut best: Option<(usize, &str)> = None;
+    // Rank: a candidate that extends the name (or that the name extends) first, then by
+    // edit distance, where a name contained in the other counts as at most `limit` away.
+    let mut best: Option<((bool, usize, usize), &str)> = None;
     for c in candidates {
         let cl = c.to_lowercase();
-        let mut d = edit_distance(&lower, &cl);
-        // A name that contains the other is plausible even when far in edits, but ranks
-        // behind any genuinely close name.
-        if cl.contains(&lower) || lower.contains(&cl) {
-            d = d.min(limit);
-        }
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
+        let d = edit_distance(&lower, &cl);
+        let prefix = cl.starts_with(&lower) || lower.starts_with(&cl);
+        let contains = cl.contains(&lower) || lower.contains(&cl);
+        let d_eff = if contains { d.min(limit) } else { d };
+        let key = (!prefix, d_eff, d);
+        if best.is_none_or(|(bk, _)| key < bk) {
+            best = Some((key, c));
         }
     }
-    let (d, c) = best?;
+    let ((_, d, _), c) = best?;
     (d <= limit).then(|| c.to_string())
 }
 

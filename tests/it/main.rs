@@ -4,4 +4,5 @@
 
 mod cli;
 mod kernel;
+mod kernel_platforms;
 mod workload;

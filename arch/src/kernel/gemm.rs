@@ -18,7 +18,12 @@
 //! that avoids splitting the streamed dimension when that costs fill and drain cycles.
 //!
 //! **Tile time.** `max(level-1 cycles of the tile, global-buffer port cycles of the bytes the
-//! array reads and writes)`.
+//! array reads and writes)`. With an FPGA `effective_macs_factor` `f > 1` (sparse MAC units,
+//! [`crate::fpga`]) the level-1 cycles — of each tile, of the whole GEMM and of the
+//! roofline's compute bound — are `⌈cycles / f⌉`.
+//!
+//! **SRAM-only platforms** ([`crate::sram_only`]) reject a GEMM whose `A`, `B` and `C`
+//! together exceed the on-chip SRAM ([`crate::ArchError::OnChipCapacity`]).
 
 use serde::Serialize;
 
@@ -231,9 +236,29 @@ fn check_shape(s: GemmShape) -> Result<(), ArchError> {
     Ok(())
 }
 
-/// Level-3 time of a GEMM: `max(⌈MACs / PEs⌉ cycles, compulsory bytes / peak bandwidth)`.
+/// Cycles of linear work after the platform's sparse speed-up:
+/// `⌈cycles / effective_macs_factor⌉` (unchanged when dense; see [`crate::fpga`]).
+fn sparse_cycles(p: &Platform, cycles: u64) -> u64 {
+    let f = p.effective_macs_factor();
+    if f > 1.0 {
+        (cycles as f64 / f).ceil() as u64
+    } else {
+        cycles
+    }
+}
+
+/// Errors when an SRAM-only platform cannot hold the GEMM's operands and result.
+fn check_on_chip(p: &Platform, pe: &PeArray, s: GemmShape) -> Result<(), ArchError> {
+    let bytes = (s.m * s.k + s.k * s.n + s.m * s.n) * pe.operand_bytes();
+    p.check_fits_on_chip(&format!("gemm {}x{}x{}", s.m, s.k, s.n), bytes)
+}
+
+/// Level-3 time of a GEMM: `max(⌈MACs / (PEs · sparse factor)⌉ cycles, compulsory bytes /
+/// peak bandwidth)`.
 fn roofline_time(p: &Platform, pe: &PeArray, s: GemmShape, peak: f64) -> sim_core::Time {
-    let compute = p.clock.cycles_to_time(s.macs().div_ceil(pe.n_pes()));
+    let compute = p
+        .clock
+        .cycles_to_time(sparse_cycles(p, s.macs().div_ceil(pe.n_pes())));
     let bytes = (s.m * s.k + s.k * s.n + s.m * s.n) * pe.operand_bytes();
     let mem_ps = (bytes as f64 * 1e12 / peak.max(1.0)).floor();
     compute.max(sim_core::Time::from_ps(mem_ps as u64))
@@ -247,6 +272,7 @@ pub fn roofline_gemm(
 ) -> Result<KernelReport, ArchError> {
     check_shape(shape)?;
     let pe = effective_pe(p, opts)?;
+    check_on_chip(p, &pe, shape)?;
     let mem = p.memory()?;
     let t = roofline_time(p, &pe, shape, mem.peak_bytes_per_s());
     let cycles = p.clock.next_edge_cycle(t);
@@ -266,11 +292,12 @@ pub fn roofline_gemm(
         unit: unit_label(&pe),
         fidelity: Fidelity::Roofline,
         fidelity_level: 3,
-        compute_cycles: pe.linear_cycles(shape),
+        compute_cycles: sparse_cycles(p, pe.linear_cycles(shape)),
         total_cycles: cycles,
         total_ps: t.as_ps(),
         seconds: t.as_secs_f64(),
-        utilization: shape.macs() as f64 / (pe.n_pes() as f64 * cycles.max(1) as f64),
+        utilization: shape.macs() as f64
+            / (pe.n_pes() as f64 * p.effective_macs_factor() * cycles.max(1) as f64),
         macs: shape.macs(),
         elements: 0,
         sram: OperandCounts::default(),
@@ -297,6 +324,7 @@ pub fn run_gemm(
     }
     check_shape(shape)?;
     let pe = effective_pe(p, opts)?;
+    check_on_chip(p, &pe, shape)?;
     let buf = p
         .global_buffer
         .as_ref()
@@ -338,7 +366,8 @@ pub fn run_gemm(
                         acc.b_writes = tk * tn;
                         let array_bytes =
                             (acc.a_reads + acc.b_reads) * ob + (acc.c_reads + acc.c_writes) * ab;
-                        let cycles = pe.linear_cycles(ts).max(buf.stream_cycles(array_bytes));
+                        let cycles = sparse_cycles(p, pe.linear_cycles(ts))
+                            .max(buf.stream_cycles(array_bytes));
                         cache.push((ts, cycles, acc));
                         (cycles, acc)
                     }
@@ -408,11 +437,12 @@ pub fn run_gemm(
         unit: unit_label(&pe),
         fidelity: Fidelity::TileEvents,
         fidelity_level: 2,
-        compute_cycles: pe.linear_cycles(shape),
+        compute_cycles: sparse_cycles(p, pe.linear_cycles(shape)),
         total_cycles,
         total_ps: run.end.as_ps(),
         seconds: run.end.as_secs_f64(),
-        utilization: macs as f64 / (pe.n_pes() as f64 * total_cycles.max(1) as f64),
+        utilization: macs as f64
+            / (pe.n_pes() as f64 * p.effective_macs_factor() * total_cycles.max(1) as f64),
         macs,
         elements: 0,
         sram,

@@ -124,7 +124,8 @@ pub struct KernelReport {
     pub total_ps: u64,
     /// Simulated time, s.
     pub seconds: f64,
-    /// Useful operations ÷ (lanes × total cycles).
+    /// Useful operations ÷ (lanes × total cycles); for linear kernels the lanes include the
+    /// platform's sparse factor ([`crate::Platform::effective_macs_factor`]).
     pub utilization: f64,
     /// Multiply-accumulates (GEMM/GEMV).
     pub macs: u64,

@@ -10,6 +10,9 @@
 //! Softmax chunks hold whole rows. On the PE array, softmax takes `4 + exp passes` per
 //! element (max, subtract, exp, sum, scale); on the nonlinear unit three streaming passes per
 //! row.
+//!
+//! **SRAM-only platforms** ([`crate::sram_only`]) reject a kernel whose inputs and output
+//! exceed the on-chip SRAM ([`crate::ArchError::OnChipCapacity`]).
 
 use super::pipeline::{TileSpec, run_pipeline};
 use super::{Energy, Fidelity, KernelReport};
@@ -83,9 +86,10 @@ fn finish(
     } = job;
     let eb = plan.elem_bytes;
     let compute_cycles = (plan.cycles)(n, rows);
-    let mem = p.memory()?;
     let bytes_in = inputs * n * eb;
     let bytes_out = n * eb;
+    p.check_fits_on_chip(&kernel, bytes_in + bytes_out)?;
+    let mem = p.memory()?;
     let peak = mem.peak_bytes_per_s();
     let roof_compute = p.clock.cycles_to_time(n.div_ceil(plan.lanes.max(1)));
     let roof = roof_compute.max(sim_core::Time::from_ps(

@@ -172,6 +172,27 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
             );
         }
     }
+    // FPGA budgets and SRAM-only memory (their own modules; problems come back as
+    // (key, message) pairs).
+    let fpga = raw.fpga.as_ref().and_then(|f| {
+        let (section, problems) =
+            crate::fpga::build(f, pe_array.as_ref(), global_buffer.as_ref(), clock_mhz);
+        for (key, msg) in problems {
+            cx.invalid(&key, msg);
+        }
+        section
+    });
+    let sram_only = raw.sram_only.as_ref().and_then(|s| {
+        let (section, problems) = crate::sram_only::build(
+            s,
+            global_buffer.as_ref().map(|b| b.size_bytes),
+            raw.dram.is_some(),
+        );
+        for (key, msg) in problems {
+            cx.invalid(&key, msg);
+        }
+        section
+    });
     if let Some(e) = ArchError::from_list(cx.problems) {
         return Err(e);
     }
@@ -197,6 +218,8 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         gpu,
         cpu,
         system,
+        fpga,
+        sram_only,
     })
 }
 

@@ -18,6 +18,7 @@
 
 mod build;
 pub mod locate;
+mod peak;
 pub mod raw;
 
 use serde::Serialize;
@@ -46,11 +47,25 @@ pub use build::{
 /// anywhere): (name, TOML text). GPU and CPU presets come from [`crate::gpu::presets`] and
 /// [`crate::cpu::presets`].
 const ACCEL_PRESETS: &[(&str, &str)] = &[
+    (
+        "edgellm-vcu128",
+        include_str!("../../presets/edgellm-vcu128.toml"),
+    ),
     ("eyeriss", include_str!("../../presets/eyeriss.toml")),
+    (
+        "flightllm-u280",
+        include_str!("../../presets/flightllm-u280.toml"),
+    ),
+    (
+        "flightllm-vhk158",
+        include_str!("../../presets/flightllm-vhk158.toml"),
+    ),
+    ("gaudi2", include_str!("../../presets/gaudi2.toml")),
     (
         "generic-os-128",
         include_str!("../../presets/generic-os-128.toml"),
     ),
+    ("groq-lpu", include_str!("../../presets/groq-lpu.toml")),
     ("marca", include_str!("../../presets/marca.toml")),
     ("tpu-v1", include_str!("../../presets/tpu-v1.toml")),
 ];
@@ -121,6 +136,10 @@ pub struct Platform {
     /// Several devices joined by an interconnect (the device is the `gpu` or `cpu`).
     #[serde(skip)]
     pub system: Option<System>,
+    /// FPGA device and budgets ([`crate::fpga`]).
+    pub fpga: Option<crate::fpga::Fpga>,
+    /// No off-chip memory ([`crate::sram_only`]).
+    pub sram_only: Option<crate::sram_only::SramOnly>,
 }
 
 /// Bandwidth of the stand-in memory when a platform has no `[dram]`: effectively infinite
@@ -190,17 +209,28 @@ impl Platform {
         build::build(raw, &loc)
     }
 
-    /// The off-chip memory model: from `[dram]`, or an ideal memory of
-    /// [`NO_DRAM_BYTES_PER_S`] when absent.
+    /// The off-chip memory model: from `[dram]` (behind the FPGA's fabric-side port limit
+    /// when `fpga.mem_bandwidth_gb_s` is set), the on-chip SRAM for `[sram_only]`, or an
+    /// ideal memory of [`NO_DRAM_BYTES_PER_S`] when absent.
     pub fn memory(&self) -> Result<Box<dyn OffChipMemory>, ArchError> {
-        match &self.dram {
-            Some(spec) => spec.build("dram"),
-            None => Ok(Box::new(IdealMemory::new(
-                NO_DRAM_BYTES_PER_S,
+        if let Some(s) = &self.sram_only {
+            // The on-chip SRAM stands in for off-chip memory (see `crate::sram_only`).
+            return Ok(Box::new(IdealMemory::new(
+                s.bandwidth_bytes_per_s,
                 Time::ZERO,
                 0.0,
-            ))),
+            )));
         }
+        let mem: Box<dyn OffChipMemory> = match &self.dram {
+            Some(spec) => spec.build("dram")?,
+            None => Box::new(IdealMemory::new(NO_DRAM_BYTES_PER_S, Time::ZERO, 0.0)),
+        };
+        Ok(
+            match self.fpga.as_ref().and_then(|f| f.mem_bandwidth_bytes_per_s) {
+                Some(cap) => Box::new(crate::fpga::CappedMemory::new(mem, cap)),
+                None => mem,
+            },
+        )
     }
 
     /// The PE array, or an error saying the platform has none.

@@ -46,6 +46,10 @@ pub struct RawPlatform {
     pub cpu: Option<CpuSpec>,
     /// Several identical devices joined by an interconnect ([`crate::system`]).
     pub system: Option<SystemSpec>,
+    /// FPGA device and its resource budgets.
+    pub fpga: Option<crate::fpga::RawFpga>,
+    /// No off-chip memory: everything lives in on-chip SRAM.
+    pub sram_only: Option<crate::sram_only::RawSramOnly>,
 }
 
 /// `[global_buffer]`.

@@ -1,6 +1,7 @@
 //! Integration tests of `arch` (one binary: link time matters on 2 cores).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fpga;
 mod kernel;
 mod nonlinear;
 mod platform;

@@ -32,6 +32,15 @@ fn every_preset_loads_and_cites_sources() {
         let p = Platform::load(name, &[]).unwrap();
         assert!(p.pe_array.is_some() && p.global_buffer.is_some(), "{name}");
     }
+    for name in [
+        "edgellm-vcu128",
+        "flightllm-u280",
+        "flightllm-vhk158",
+        "gaudi2",
+        "groq-lpu",
+    ] {
+        assert!(preset_names().contains(&name), "{name}");
+    }
     for name in preset_names() {
         let p = Platform::load(name, &[]).unwrap();
         assert!(!p.sources.is_empty(), "{name} cites nothing");
@@ -205,7 +214,9 @@ fn overrides_are_validated_like_the_file() {
 fn unknown_preset_lists_close_names() {
     let e = Platform::load("tpu-v2", &[]).unwrap_err().to_string();
     assert!(
-        e.contains("did you mean `tpu-v1`?") && e.contains("eyeriss, generic-os-128"),
+        e.contains("did you mean `tpu-v1`?")
+            && e.contains("eyeriss")
+            && e.contains("generic-os-128"),
         "{e}"
     );
     let e = Platform::load("missing/file.toml", &[])
