@@ -11,8 +11,10 @@
 
 pub mod dram;
 mod error;
+pub mod imc;
 pub mod memory;
 pub mod overrides;
+pub mod pim;
 pub mod suggest;
 
 pub use error::ArchError;

@@ -1,0 +1,2 @@
+//! Criterion benches of the IMC and PIM estimates (placeholder until the units land).
+fn main() {}

@@ -1,0 +1,1 @@
+//! Processing near or in DRAM.
