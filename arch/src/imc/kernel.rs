@@ -335,6 +335,29 @@ pub fn at_least_one(key: &str, v: u64) -> Result<u64, ArchError> {
     }
 }
 
+/// Picoseconds to move or process `amount` units at `per_s` units per second, rounded up
+/// (exact integer arithmetic; `per_s = 0` gives `u64::MAX`).
+pub fn ps_for(amount: u64, per_s: u64) -> u64 {
+    if per_s == 0 {
+        return u64::MAX;
+    }
+    let ps = (amount as u128 * sim_core::PS_PER_SECOND as u128).div_ceil(per_s as u128);
+    u64::try_from(ps).unwrap_or(u64::MAX)
+}
+
+/// A positive rate given in `scale` units (e.g. GB/s with `scale = 1e9`) as whole units
+/// per second, or an [`ArchError::Invalid`] naming `key`.
+pub fn rate_per_s(key: &str, v: f64, scale: f64) -> Result<u64, ArchError> {
+    let r = (positive(key, v)? * scale).round();
+    if r < 1.0 || r > u64::MAX as f64 {
+        return Err(ArchError::Invalid {
+            key: key.to_string(),
+            message: format!("{v} is outside the representable range"),
+        });
+    }
+    Ok(r as u64)
+}
+
 /// `ps` rounded up to a whole number of `clock` cycles.
 pub fn ps_to_cycles(clock: &ClockDomain, ps: u64) -> u64 {
     let c = (ps as u128 * clock.freq_hz() as u128).div_ceil(sim_core::PS_PER_SECOND as u128);

@@ -2,3 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod assoc;
+mod crossbar;
+mod pim;
+mod presets;

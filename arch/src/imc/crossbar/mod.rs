@@ -47,8 +47,8 @@
 //!     crossbars_per_tile = 96
 //!     tiles = 168
 //!     buffer_kib = 64
-//!     buffer_bytes_per_cycle = 32
-//!     noc_bytes_per_cycle = 4
+//!     buffer_bytes_per_cycle = 8.0
+//!     noc_bytes_per_cycle = 3.125
 //!     noc_hop_cycles = 2
 //! "#).unwrap();
 //! let xbar = spec.validate("crossbar").unwrap();
@@ -121,10 +121,10 @@ pub struct CrossbarSpec {
     pub tiles: u32,
     /// Local buffer per tile, KiB.
     pub buffer_kib: u32,
-    /// Local buffer bandwidth, bytes per cycle.
-    pub buffer_bytes_per_cycle: u32,
-    /// NoC link bandwidth, bytes per cycle.
-    pub noc_bytes_per_cycle: u32,
+    /// Local buffer bandwidth, bytes per cycle (fractions allowed).
+    pub buffer_bytes_per_cycle: f64,
+    /// NoC link bandwidth, bytes per cycle (fractions allowed).
+    pub noc_bytes_per_cycle: f64,
     /// NoC latency per hop, cycles.
     pub noc_hop_cycles: u32,
     /// Time to program one array row when weights must be reloaded, ns (default: ReRAM
@@ -286,10 +286,10 @@ pub struct Crossbar {
     pub tiles: u32,
     /// Buffer per tile, bytes.
     pub buffer_bytes: u64,
-    /// Buffer bandwidth, bytes per cycle.
-    pub buffer_bytes_per_cycle: u64,
-    /// NoC bandwidth, bytes per cycle.
-    pub noc_bytes_per_cycle: u64,
+    /// Buffer bandwidth, bytes per 1000 cycles (exact fractions of a byte per cycle).
+    pub buffer_bytes_per_kcycle: u64,
+    /// NoC bandwidth, bytes per 1000 cycles.
+    pub noc_bytes_per_kcycle: u64,
     /// NoC latency per hop, cycles.
     pub noc_hop_cycles: u64,
     /// Cycles to program one array row.
@@ -399,8 +399,19 @@ impl CrossbarSpec {
         let crossbars_per_tile = u("crossbars_per_tile", self.crossbars_per_tile)?;
         let tiles = u("tiles", self.tiles)?;
         let buffer_kib = u("buffer_kib", self.buffer_kib)?;
-        let buffer_bytes_per_cycle = u("buffer_bytes_per_cycle", self.buffer_bytes_per_cycle)?;
-        let noc_bytes_per_cycle = u("noc_bytes_per_cycle", self.noc_bytes_per_cycle)?;
+        let per_kcycle = |f: &str, v: f64| -> Result<u64, ArchError> {
+            let v = positive(&k(f), v)?;
+            if v < 0.001 {
+                return Err(invalid(
+                    f,
+                    format!("{v} bytes per cycle: expected at least 0.001"),
+                ));
+            }
+            Ok((v * 1000.0).round() as u64)
+        };
+        let buffer_bytes_per_kcycle =
+            per_kcycle("buffer_bytes_per_cycle", self.buffer_bytes_per_cycle)?;
+        let noc_bytes_per_kcycle = per_kcycle("noc_bytes_per_cycle", self.noc_bytes_per_cycle)?;
         let write_ns = match self.weight_write_ns_per_row {
             Some(ns) => positive(&k("weight_write_ns_per_row"), ns)?,
             None => match technology {
@@ -430,8 +441,8 @@ impl CrossbarSpec {
             crossbars_per_tile,
             tiles,
             buffer_bytes: u64::from(buffer_kib) * 1024,
-            buffer_bytes_per_cycle: u64::from(buffer_bytes_per_cycle),
-            noc_bytes_per_cycle: u64::from(noc_bytes_per_cycle),
+            buffer_bytes_per_kcycle,
+            noc_bytes_per_kcycle,
             noc_hop_cycles: u64::from(self.noc_hop_cycles),
             weight_write_cycles_per_row: write_cycles,
             energy,

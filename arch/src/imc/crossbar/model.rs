@@ -18,7 +18,7 @@
 //!
 //! # Time
 //! Each tile receives its input slice (`rows used × input_bits / 8` bytes per distinct row
-//! block) from the I/O port at tile 0 over one injection [`Link`] (`noc_bytes_per_cycle`),
+//! block) from the I/O port at tile 0 over one injection `Link` (`noc_bytes_per_cycle`),
 //! plus `hops × noc_hop_cycles` (mesh of `⌈√tiles⌉` columns, hops = x + y from tile 0).
 //! It reads the inputs of its crossbars from its buffer (`buffer_bytes_per_cycle`), then
 //! its crossbars run in parallel; a tile is done when its slowest crossbar is
@@ -198,7 +198,7 @@ impl Crossbar {
             // Reprogramming (only when the matrix does not fit at once).
             if mapping.rounds > 1 {
                 let start = now;
-                let mut link = Link::new(self.noc_bytes_per_cycle, 0)?;
+                let mut link = Link::with_rate(self.noc_bytes_per_kcycle, 1000, 0)?;
                 let mut done = now;
                 for (i, b) in chunk.iter().enumerate() {
                     let bytes = div_ceil(b.rows * b.weights * u64::from(self.weight_bits), 8);
@@ -263,7 +263,7 @@ impl Crossbar {
                 tiles.push(tile);
             }
             // Input distribution over the injection link.
-            let mut inject = Link::new(self.noc_bytes_per_cycle, 0)?;
+            let mut inject = Link::with_rate(self.noc_bytes_per_kcycle, 1000, 0)?;
             let per_vector_in: u64 = tiles.iter().map(|t| t.in_bytes).sum();
             let vector_interval = inject.occupancy(per_vector_in);
             let mut ready_out = Vec::with_capacity(tiles.len());
@@ -271,7 +271,7 @@ impl Crossbar {
                 let first =
                     inject.transfer(round_start, t.in_bytes).arrive + t.hops * self.noc_hop_cycles;
                 let last = first + (m - 1) * vector_interval;
-                let buf = div_ceil(t.buffer_read_bytes, self.buffer_bytes_per_cycle);
+                let buf = div_ceil(t.buffer_read_bytes * 1000, self.buffer_bytes_per_kcycle);
                 let done = (first + buf + t.tm.max((m - 1) * buf + t.t1)).max(last + buf + t.t1);
                 let first_done = first + buf + t.t1;
                 ready_out.push((first_done + t.hops * self.noc_hop_cycles, done, i));
@@ -282,7 +282,7 @@ impl Crossbar {
             }
             // Outputs to tile 0, in order of readiness (ties by tile index).
             ready_out.sort_unstable();
-            let mut eject = Link::new(self.noc_bytes_per_cycle, 0)?;
+            let mut eject = Link::with_rate(self.noc_bytes_per_kcycle, 1000, 0)?;
             let mut end = round_start;
             for (ready, done, i) in ready_out {
                 let t = &tiles[i];
