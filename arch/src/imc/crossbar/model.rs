@@ -28,8 +28,6 @@
 //! compute is bounded by its crossbars, its buffer reads and the injection link's rate.
 //! The kernel ends when the last output reaches tile 0.
 
-use std::collections::BTreeSet;
-
 use sim_core::{Link, PipelinedServer};
 
 use super::Crossbar;
@@ -192,6 +190,9 @@ impl Crossbar {
         let cpt = u64::from(self.crossbars_per_tile);
 
         let mut c = Counts::default();
+        let mut seen_rt = vec![0u64; mapping.row_blocks as usize];
+        let mut seen_ct = vec![0u64; mapping.col_blocks as usize];
+        let mut stamp_base = 0u64;
         let mut now = 0u64;
         let (mut program_cycles, mut compute_span) = (0u64, 0u64);
         for chunk in mapping.blocks.chunks(per_round.max(1)) {
@@ -224,14 +225,17 @@ impl Crossbar {
                     hops: self.tile_hops(t),
                     ..TileWork::default()
                 };
-                let mut seen_rt = BTreeSet::new();
-                let mut seen_ct = BTreeSet::new();
+                // A row block brings its input slice once per tile, a column block sends
+                // one output vector per tile: stamps mark what this tile has seen.
+                let stamp = stamp_base + t + 1;
                 for b in blocks {
                     let in_bytes = div_ceil(b.rows * in_bits, 8);
-                    if seen_rt.insert(b.rt) {
+                    if seen_rt[b.rt as usize] != stamp {
+                        seen_rt[b.rt as usize] = stamp;
                         tile.in_bytes += in_bytes;
                     }
-                    if seen_ct.insert(b.ct) {
+                    if seen_ct[b.ct as usize] != stamp {
+                        seen_ct[b.ct as usize] = stamp;
                         tile.out_bytes += b.weights * out_bytes;
                     }
                     tile.buffer_read_bytes += in_bytes;
@@ -262,6 +266,7 @@ impl Crossbar {
                 }
                 tiles.push(tile);
             }
+            stamp_base += n_tiles;
             // Input distribution over the injection link.
             let mut inject = Link::with_rate(self.noc_bytes_per_kcycle, 1000, 0)?;
             let per_vector_in: u64 = tiles.iter().map(|t| t.in_bytes).sum();
