@@ -76,7 +76,7 @@ pub struct DpuPimSpec {
 /// measures no energy): MRAM access 5 pJ/byte (a DRAM bank read without off-chip I/O,
 /// ≈ 0.55 pJ/bit cell and local path as in FGDRAM, MICRO 2017), 10 pJ per DPU arithmetic
 /// operation (a 32-bit in-order pipeline in a DRAM process), host transfers 20 pJ/byte
-/// (DDR4 I/O plus the host's copy), 120 mW background per DPU.
+/// (DDR4 I/O plus the host's copy), 60 mW background per DPU (≈ 7.7 W per 128-DPU DIMM).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DpuEnergySpec {
@@ -86,7 +86,7 @@ pub struct DpuEnergySpec {
     pub op_pj: Option<f64>,
     /// Per byte moved between host and DPUs, pJ (default 20).
     pub transfer_pj_per_byte: Option<f64>,
-    /// Background per DPU, mW (default 120).
+    /// Background per DPU, mW (default 60).
     pub background_mw_per_dpu: Option<f64>,
 }
 
@@ -194,7 +194,7 @@ impl DpuPimSpec {
             )?,
             background_mw_per_dpu: non_negative(
                 &ek("background_mw_per_dpu"),
-                e.background_mw_per_dpu.unwrap_or(120.0),
+                e.background_mw_per_dpu.unwrap_or(60.0),
             )?,
         })
     }

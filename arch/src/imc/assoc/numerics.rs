@@ -21,6 +21,12 @@
 //! (`q_b` to M bits, `q_c` to 2M bits, `q_l` to 2M+5, `exp` to 3M/2+4 bits) never bind for
 //! `M` in 5..=12 and are therefore not applied.
 //!
+//! **Accuracy** (M = 8, tested on random rows): within 0.05 of the f64 softmax per
+//! element, 10 % on the row's largest element, 0.10 in L1 per row. The main error is the
+//! range reduction: `q_ln2·S = 12·7/127 = 0.661` stands for `ln 2 = 0.693`, so each
+//! halving by the shift comes early and an element `z` halvings below the max is low by
+//! `1 − 2^(−0.046·z)` (27 % at `z = 10`), weighted by its small probability.
+//!
 //! With `−q = u` the integer part depends only on `u = min(round((max − x)/S), 2^(M−1)−1)`;
 //! [`int_softmax_from_magnitudes`] takes `u` directly, and inputs that are already on the
 //! `S` grid (`x = s·S` for integers `s`) give `u = min(max(s) − s, 2^(M−1) − 1)` exactly

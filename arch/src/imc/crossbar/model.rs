@@ -17,9 +17,11 @@
 //! additions across row blocks: `M · (RT − 1) · weights(ct)` per column block.
 //!
 //! # Time
-//! Each tile receives its input slice (`rows used × input_bits / 8` bytes per distinct row
-//! block) from the I/O port at tile 0 over one injection `Link` (`noc_bytes_per_cycle`),
-//! plus `hops × noc_hop_cycles` (mesh of `⌈√tiles⌉` columns, hops = x + y from tile 0).
+//! The input vector (`rows used × input_bits / 8` bytes per distinct row block) enters at
+//! the I/O port of tile 0 over one injection `Link` (`noc_bytes_per_cycle`) once and is
+//! multicast along the mesh: a tile has its slices `hops × noc_hop_cycles` after the
+//! injection ends (mesh of `⌈√tiles⌉` columns, hops = x + y from tile 0; NoC energy counts
+//! one link per tile for its input slices and `hops` links for its outputs).
 //! It reads the inputs of its crossbars from its buffer (`buffer_bytes_per_cycle`), then
 //! its crossbars run in parallel; a tile is done when its slowest crossbar is
 //! (closed form in [`Crossbar::activations_cycles`]). Each tile then sends one output (or
@@ -267,20 +269,29 @@ impl Crossbar {
                 tiles.push(tile);
             }
             stamp_base += n_tiles;
-            // Input distribution over the injection link.
+            // Input distribution: the distinct input slices of the round are injected once
+            // and multicast along the mesh; a tile has its inputs `hops` later.
             let mut inject = Link::with_rate(self.noc_bytes_per_kcycle, 1000, 0)?;
-            let per_vector_in: u64 = tiles.iter().map(|t| t.in_bytes).sum();
-            let vector_interval = inject.occupancy(per_vector_in);
+            let mut distinct_in = 0u64;
+            for b in chunk {
+                if seen_rt[b.rt as usize] != u64::MAX {
+                    seen_rt[b.rt as usize] = u64::MAX;
+                    distinct_in += div_ceil(b.rows * in_bits, 8);
+                }
+            }
+            let injected = inject.transfer(round_start, distinct_in).arrive;
+            let vector_interval = inject.occupancy(distinct_in);
             let mut ready_out = Vec::with_capacity(tiles.len());
             for (i, t) in tiles.iter().enumerate() {
-                let first =
-                    inject.transfer(round_start, t.in_bytes).arrive + t.hops * self.noc_hop_cycles;
+                let first = injected + t.hops * self.noc_hop_cycles;
                 let last = first + (m - 1) * vector_interval;
                 let buf = div_ceil(t.buffer_read_bytes * 1000, self.buffer_bytes_per_kcycle);
                 let done = (first + buf + t.tm.max((m - 1) * buf + t.t1)).max(last + buf + t.t1);
                 let first_done = first + buf + t.t1;
                 ready_out.push((first_done + t.hops * self.noc_hop_cycles, done, i));
-                c.noc_byte_hops += m * (t.in_bytes + t.out_bytes) * t.hops;
+                // Multicast: a tile's slices cross the one link into it; outputs travel
+                // `hops` links to tile 0.
+                c.noc_byte_hops += m * (t.in_bytes + t.out_bytes * t.hops);
                 c.buffer_read_bytes += m * t.buffer_read_bytes;
                 c.buffer_write_bytes += m * (t.in_bytes + t.out_bytes);
                 compute_span = compute_span.max(done - round_start);
