@@ -145,6 +145,22 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         .system
         .as_ref()
         .and_then(|s| keep(&mut cx.problems, s.validate("system")));
+    let crossbar = raw.crossbar.as_ref().and_then(|c| {
+        keep(
+            &mut cx.problems,
+            c.validate_with_clock("crossbar", raw.clock_mhz),
+        )
+    });
+    let assoc_processor = raw.assoc_processor.as_ref().and_then(|a| {
+        keep(
+            &mut cx.problems,
+            a.validate_with_clock("assoc_processor", raw.clock_mhz),
+        )
+    });
+    let pim = raw
+        .pim
+        .as_ref()
+        .and_then(|p| keep(&mut cx.problems, p.validate("pim")));
     if system.is_some() && gpu.is_none() && cpu.is_none() {
         cx.invalid(
             "system",
@@ -218,6 +234,9 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         gpu,
         cpu,
         system,
+        crossbar,
+        assoc_processor,
+        pim,
         fpga,
         sram_only,
     })

@@ -44,8 +44,9 @@ pub use build::{
 };
 
 /// The accelerator presets shipped in `arch/presets/` (embedded, so the binary works
-/// anywhere): (name, TOML text). GPU and CPU presets come from [`crate::gpu::presets`] and
-/// [`crate::cpu::presets`].
+/// anywhere): (name, TOML text). GPU, CPU, IMC and PIM presets come from
+/// [`crate::gpu::presets`], [`crate::cpu::presets`], [`crate::imc::presets`] and
+/// [`crate::pim::presets`].
 const ACCEL_PRESETS: &[(&str, &str)] = &[
     (
         "edgellm-vcu128",
@@ -77,6 +78,8 @@ pub fn presets() -> Vec<(&'static str, &'static str)> {
         .chain(crate::gpu::presets())
         .chain(crate::cpu::presets())
         .copied()
+        .chain(crate::imc::presets())
+        .chain(crate::pim::presets())
         .collect();
     all.sort_by_key(|p| p.0);
     all
@@ -136,6 +139,15 @@ pub struct Platform {
     /// Several devices joined by an interconnect (the device is the `gpu` or `cpu`).
     #[serde(skip)]
     pub system: Option<System>,
+    /// Analog in-memory-compute crossbars.
+    #[serde(skip)]
+    pub crossbar: Option<crate::imc::crossbar::Crossbar>,
+    /// An associative processor.
+    #[serde(skip)]
+    pub assoc_processor: Option<crate::imc::assoc::AssocProcessor>,
+    /// Processing in or near memory.
+    #[serde(skip)]
+    pub pim: Option<crate::pim::Pim>,
     /// FPGA device and budgets ([`crate::fpga`]).
     pub fpga: Option<crate::fpga::Fpga>,
     /// No off-chip memory ([`crate::sram_only`]).
@@ -231,6 +243,40 @@ impl Platform {
                 None => mem,
             },
         )
+    }
+
+    /// The compute units present, by section name, in a fixed order.
+    pub fn units(&self) -> Vec<&'static str> {
+        [
+            ("pe_array", self.pe_array.is_some()),
+            ("nonlinear", self.nonlinear.is_some()),
+            ("gpu", self.gpu.is_some()),
+            ("cpu", self.cpu.is_some()),
+            ("crossbar", self.crossbar.is_some()),
+            ("assoc_processor", self.assoc_processor.is_some()),
+            ("pim", self.pim.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(n, present)| present.then_some(n))
+        .collect()
+    }
+
+    /// The platform class used in comparisons (the survey's categories): `"GPU"`, `"CPU"`,
+    /// `"FPGA"`, `"PIM/NDP"`, `"IMC"` or `"ASIC"` (any other accelerator).
+    pub fn class(&self) -> &'static str {
+        if self.pim.is_some() {
+            "PIM/NDP"
+        } else if self.gpu.is_some() {
+            "GPU"
+        } else if self.cpu.is_some() {
+            "CPU"
+        } else if self.fpga.is_some() {
+            "FPGA"
+        } else if self.crossbar.is_some() || self.assoc_processor.is_some() {
+            "IMC"
+        } else {
+            "ASIC"
+        }
     }
 
     /// The PE array, or an error saying the platform has none.

@@ -46,6 +46,12 @@ pub struct RawPlatform {
     pub cpu: Option<CpuSpec>,
     /// Several identical devices joined by an interconnect ([`crate::system`]).
     pub system: Option<SystemSpec>,
+    /// Analog in-memory-compute crossbars ([`crate::imc::crossbar`]).
+    pub crossbar: Option<crate::imc::crossbar::CrossbarSpec>,
+    /// An associative processor ([`crate::imc::assoc`]).
+    pub assoc_processor: Option<crate::imc::assoc::AssocProcessorSpec>,
+    /// Processing in or near memory ([`crate::pim`]).
+    pub pim: Option<crate::pim::PimSpec>,
     /// FPGA device and its resource budgets.
     pub fpga: Option<crate::fpga::RawFpga>,
     /// No off-chip memory: everything lives in on-chip SRAM.

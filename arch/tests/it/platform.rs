@@ -44,12 +44,23 @@ fn every_preset_loads_and_cites_sources() {
     for name in preset_names() {
         let p = Platform::load(name, &[]).unwrap();
         assert!(!p.sources.is_empty(), "{name} cites nothing");
-        assert!(
-            p.pe_array.is_some() || p.gpu.is_some() || p.cpu.is_some(),
-            "{name} has no compute unit"
-        );
+        assert!(!p.units().is_empty(), "{name} has no compute unit");
         assert!(p.memory().is_ok(), "{name}");
     }
+    let class = |n: &str| Platform::load(n, &[]).unwrap().class();
+    assert_eq!(
+        [
+            class("tpu-v1"),
+            class("a100-sxm4-80gb"),
+            class("xeon-8358p"),
+            class("flightllm-u280")
+        ],
+        ["ASIC", "GPU", "CPU", "FPGA"]
+    );
+    assert_eq!(
+        [class("imc-softmap"), class("pim-aimx")],
+        ["IMC", "PIM/NDP"]
+    );
     let tpu = Platform::load("tpu-v1", &[]).unwrap();
     let pe = tpu.pe_array.unwrap();
     assert_eq!((pe.rows, pe.cols, pe.dataflow.short()), (256, 256, "ws"));
