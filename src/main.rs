@@ -3,6 +3,7 @@
 //! Thin by design: parse arguments, call the library crates, print.
 
 mod cmd;
+mod eval;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,15 @@ enum Command {
     /// Build a model's operator graph and report FLOPs, bytes, intensity, parameters and
     /// KV-cache size.
     Workload(cmd::workload::WorkloadArgs),
+    /// Run a design-space sweep from a TOML spec: every point in parallel, resumable,
+    /// shardable; results.csv and the spec's plots.
+    Sweep(cmd::sweep::SweepArgs),
+    /// Join the result folders of a sweep's shards.
+    Merge(cmd::merge::MergeArgs),
+    /// Draw a results CSV (scatter, bars), an energy breakdown or a roofline.
+    Plot(cmd::plot::PlotArgs),
+    /// Write REPORT.md for a sweep folder: best points, Pareto table, plots.
+    Report(cmd::report::ReportArgs),
 }
 
 fn main() {
@@ -30,6 +40,10 @@ fn main() {
     let result = match cli.command {
         Some(Command::Kernel(args)) => cmd::kernel::run(&args),
         Some(Command::Workload(args)) => cmd::workload::run(&args),
+        Some(Command::Sweep(args)) => cmd::sweep::run(&args),
+        Some(Command::Merge(args)) => cmd::merge::run(&args),
+        Some(Command::Plot(args)) => cmd::plot::run(&args),
+        Some(Command::Report(args)) => cmd::report::run(&args),
         None => Ok(()),
     };
     if let Err(e) = result {

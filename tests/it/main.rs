@@ -5,4 +5,7 @@
 mod cli;
 mod kernel;
 mod kernel_platforms;
+mod plot;
+mod report;
+mod sweep;
 mod workload;
