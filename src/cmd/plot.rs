@@ -21,11 +21,13 @@ use super::breakdown::{JsonRun, read_json_runs};
 const EXAMPLES: &str = "\
 Examples:
   silica plot out/results.csv --x latency_s --y energy_j --color arch.pe_array.rows --pareto --log-x --log-y
+  silica plot out/results.csv --x latency_s --y energy_j --where arch.dram.channels=8 --where arch.pe_array.dataflow=os
   silica plot out/results.csv --kind bars --group arch --series workload.batch --y tokens_per_s --out bars.svg
   silica plot breakdown.csv --kind stacked --group design --series unit --y energy_j
   silica kernel gemm --arch tpu-v1 --m 512 --k 4096 --n 4096 --json > gemm.json
   silica plot gemm.json gemv.json --kind stacked --by action --out energy.png
   silica plot gemm.json gemv.json --kind roofline --arch tpu-v1 --out roofline.svg
+  silica plot run.json --kind stacked --by category --y latency_s   # a run report's time split
 
 Pareto directions come from the column names: latency, energy, EDP, power, cycles, bytes
 and area are minimised; tokens_per_s, tokens_per_j, utilization and flops_per_s are
@@ -39,7 +41,8 @@ pub enum Kind {
     Scatter,
     /// Grouped bars: --group (x clusters), --series (bars), --y (height).
     Bars,
-    /// Stacked bars: a long-format CSV (--group, --series, --y) or kernel/run JSON files.
+    /// Stacked bars: a long-format CSV (--group, --series, --y) or kernel/run JSON files
+    /// (--by unit, action, unit-action or category).
     Stacked,
     /// A platform's roofline (--arch) with the operators of kernel/run JSON files.
     Roofline,
@@ -54,6 +57,8 @@ pub enum By {
     Action,
     /// By unit and action (`dram.access`).
     UnitAction,
+    /// By operator category (run reports; with --y latency_s for time instead of energy).
+    Category,
 }
 
 /// Arguments of `silica plot`.
@@ -112,6 +117,10 @@ pub struct PlotArgs {
     /// Keep rows of every status (default: only `ok` rows of a sweep's results).
     #[arg(long)]
     pub all_rows: bool,
+    /// Keep only rows where COL equals VALUE (repeatable; numbers compare as numbers):
+    /// a slice of a sweep, e.g. --where arch.dram.channels=8.
+    #[arg(long = "where", value_name = "COL=VALUE")]
+    pub filter: Vec<String>,
     /// Title (default: none).
     #[arg(long, default_value = "")]
     pub title: String,
@@ -182,6 +191,27 @@ fn load_table(path: &Path, all_rows: bool) -> Result<Table> {
     Ok(if all_rows { t } else { ok_rows(&t) })
 }
 
+/// Keeps the rows where every `COL=VALUE` of `filters` holds.
+fn filter_rows(table: Table, filters: &[String]) -> Result<Table> {
+    let mut rows: Vec<usize> = (0..table.n_rows()).collect();
+    for f in filters {
+        let (col, want) = f
+            .split_once('=')
+            .with_context(|| format!("--where `{f}`: expected COL=VALUE"))?;
+        let column = table.column(col.trim())?;
+        let want = want.trim();
+        let number = want.parse::<f64>().ok();
+        rows.retain(|&r| match (column, number) {
+            (Column::Numeric(v), Some(x)) => v[r] == Some(x),
+            _ => column.category(r).as_deref() == Some(want),
+        });
+    }
+    if rows.is_empty() {
+        bail!("no row matches --where {}", filters.join(" --where "));
+    }
+    Ok(table.select_rows(&rows))
+}
+
 fn need<'a>(v: &'a Option<String>, flag: &str, kind: &str) -> Result<&'a str> {
     v.as_deref()
         .with_context(|| format!("a {kind} plot needs {flag} COLUMN"))
@@ -210,7 +240,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         if args.inputs.len() > 1 {
             bail!("a {:?} plot takes one CSV file", args.kind);
         }
-        load_table(first, args.all_rows)
+        filter_rows(load_table(first, args.all_rows)?, &args.filter)
     };
     match args.kind {
         Kind::Scatter => {
@@ -262,7 +292,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
         Kind::Stacked => {
             let breakdown = if is_json(first) {
                 let runs = read_json_runs(&args.inputs)?;
-                json_breakdown(&runs, args.by)?
+                json_breakdown(&runs, args.by, args.y.as_deref().unwrap_or("energy_j"))?
             } else {
                 let table = one_csv()?;
                 Breakdown::from_long_table(
@@ -314,23 +344,58 @@ fn is_json(p: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
-/// Energy of each run split by unit, action or both, in joules.
-fn json_breakdown(runs: &[JsonRun], by: By) -> Result<Breakdown> {
+/// Energy (J) of each run split by unit, action or both; or energy or time (`value` =
+/// `energy_j` or `latency_s`) split by operator category.
+fn json_breakdown(runs: &[JsonRun], by: By, value: &str) -> Result<Breakdown> {
+    if !matches!(value, "energy_j" | "latency_s") {
+        bail!("--y `{value}`: a breakdown of JSON runs shows energy_j or latency_s");
+    }
+    if value == "latency_s" && by != By::Category {
+        bail!("--y latency_s: time is broken down by operator category only (--by category)");
+    }
     let mut segments: Vec<String> = Vec::new();
     let mut values: Vec<Vec<(usize, f64)>> = Vec::new();
     for run in runs {
+        let parts: Vec<(String, f64)> = match by {
+            By::Category => {
+                if run.categories.is_empty() {
+                    bail!(
+                        "`{}` has no operator categories (a kernel report): use --by unit or action",
+                        run.label
+                    );
+                }
+                run.categories
+                    .iter()
+                    .map(|c| {
+                        let v = if value == "latency_s" {
+                            c.seconds
+                        } else {
+                            c.energy_j
+                        };
+                        (c.category.clone(), v)
+                    })
+                    .collect()
+            }
+            _ => run
+                .energy
+                .iter()
+                .map(|l| {
+                    let seg = match by {
+                        By::Action => l.action.clone(),
+                        By::UnitAction => format!("{}.{}", l.unit, l.action),
+                        _ => l.unit.clone(),
+                    };
+                    (seg, l.pj * 1e-12)
+                })
+                .collect(),
+        };
         let mut row = Vec::new();
-        for line in &run.energy {
-            let seg = match by {
-                By::Unit => line.unit.clone(),
-                By::Action => line.action.clone(),
-                By::UnitAction => format!("{}.{}", line.unit, line.action),
-            };
+        for (seg, v) in parts {
             let i = segments.iter().position(|s| *s == seg).unwrap_or_else(|| {
                 segments.push(seg);
                 segments.len() - 1
             });
-            row.push((i, line.pj * 1e-12));
+            row.push((i, v));
         }
         values.push(row);
     }
@@ -343,11 +408,12 @@ fn json_breakdown(runs: &[JsonRun], by: By) -> Result<Breakdown> {
         })
         .collect();
     let categories = runs.iter().map(|r| r.label.clone()).collect();
-    Ok(Breakdown::new("energy_j", categories, segments, matrix)?)
+    Ok(Breakdown::new(value, categories, segments, matrix)?)
 }
 
-/// The platform's ceilings (PE-array peak; DRAM and global-buffer bandwidth) and one
-/// point per run (FLOPs ÷ off-chip bytes, FLOPs ÷ seconds).
+/// The platform's ceilings (PE-array peak; DRAM bandwidth, or on-chip bandwidth without
+/// DRAM) and one
+/// point per operator of the runs (FLOPs ÷ off-chip bytes, FLOPs ÷ seconds).
 pub fn platform_roofline(p: &Platform, runs: &[JsonRun]) -> Result<Roofline> {
     let mut compute = Vec::new();
     if let Some(ops) = p.peak_ops_per_s() {
@@ -356,14 +422,15 @@ pub fn platform_roofline(p: &Platform, runs: &[JsonRun]) -> Result<Roofline> {
             flop_per_s: ops * p.effective_macs_factor(),
         });
     }
+    // Operator intensity counts off-chip bytes, so the roof is the DRAM's bandwidth; a
+    // platform without DRAM (SRAM-only) is bounded by its on-chip bandwidth instead.
     let mut memory = Vec::new();
     if let Some(b) = p.external_bytes_per_s()? {
         memory.push(MemoryCeiling {
             label: "DRAM".into(),
             bytes_per_s: b,
         });
-    }
-    if let Some(b) = p.internal_bytes_per_s() {
+    } else if let Some(b) = p.internal_bytes_per_s() {
         memory.push(MemoryCeiling {
             label: "on-chip SRAM".into(),
             bytes_per_s: b,
@@ -377,13 +444,24 @@ pub fn platform_roofline(p: &Platform, runs: &[JsonRun]) -> Result<Roofline> {
             p.units().join(", ")
         );
     }
+    let several = runs.len() > 1;
     let points = runs
         .iter()
-        .filter(|r| r.flops > 0.0 && r.bytes > 0.0 && r.seconds > 0.0)
-        .map(|r| OperatorPoint {
-            label: r.label.clone(),
-            intensity_flop_per_byte: r.flops / r.bytes,
-            attained_flop_per_s: r.flops / r.seconds,
+        .flat_map(|r| {
+            r.operators.iter().map(move |o| {
+                let label = if several && o.name != r.label {
+                    format!("{} ({})", o.name, r.label)
+                } else {
+                    o.name.clone()
+                };
+                (label, o)
+            })
+        })
+        .filter(|(_, o)| o.flops > 0.0 && o.bytes > 0.0 && o.seconds > 0.0)
+        .map(|(label, o)| OperatorPoint {
+            label,
+            intensity_flop_per_byte: o.flops / o.bytes,
+            attained_flop_per_s: o.flops / o.seconds,
         })
         .collect();
     Ok(Roofline {

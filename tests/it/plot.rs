@@ -50,6 +50,32 @@ fn scatter_and_bars_from_results() {
         "600",
     ]);
     assert_eq!(svg_size(&svg), (800, 600));
+    // A slice of the sweep; a slice with no row is an error.
+    let slice = tmp.path().join("slice.png");
+    ok(&[
+        "plot",
+        s(&csv),
+        "--x",
+        "latency_s",
+        "--y",
+        "energy_j",
+        "--where",
+        "arch.global_buffer.size_kib=64",
+        "--out",
+        s(&slice),
+    ]);
+    assert_eq!(png_size(&slice), (1000, 700));
+    let out = run(&[
+        "plot",
+        s(&csv),
+        "--x",
+        "latency_s",
+        "--y",
+        "energy_j",
+        "--where",
+        "arch.pe_array.rows=7",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no row matches"));
     // Default output name beside the input.
     ok(&[
         "plot",
@@ -184,4 +210,68 @@ fn stacked_breakdowns_and_roofline_from_kernel_json() {
     // A roofline needs a platform.
     let e = run(&["plot", s(&files[0]), "--kind", "roofline"]);
     assert!(String::from_utf8_lossy(&e.stderr).contains("--arch"));
+}
+
+/// The shape of a `mappers` run report (`silica run --json`), reduced to what plots read.
+const RUN_JSON: &str = r#"{
+  "platform": "generic-os-128", "model": "llama2-7b", "seconds": 0.02, "flops": 13000000000,
+  "traffic": { "dram_read_bytes": 7000000000, "dram_written_bytes": 1000000 },
+  "energy_by_action": [
+    { "unit": "pe_array", "action": "mac", "joules": 0.01 },
+    { "unit": "dram", "action": "read", "joules": 0.2 }
+  ],
+  "by_category": [
+    { "category": "linear", "seconds": 0.015, "energy_j": 0.18 },
+    { "category": "attention", "seconds": 0.005, "energy_j": 0.03 }
+  ],
+  "operators": [
+    { "name": "q_proj", "seconds": 0.001, "flops": 1000000000, "dram_bytes": 500000000 },
+    { "name": "attn_scores", "seconds": 0.0005, "flops": 100000000, "dram_bytes": 10000000 }
+  ]
+}"#;
+
+#[test]
+fn run_report_json_gives_category_breakdowns_and_operator_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_json = tmp.path().join("run.json");
+    std::fs::write(&run_json, RUN_JSON).unwrap();
+    let svg = tmp.path().join("time.svg");
+    ok(&[
+        "plot",
+        s(&run_json),
+        "--kind",
+        "stacked",
+        "--by",
+        "category",
+        "--y",
+        "latency_s",
+        "--out",
+        s(&svg),
+    ]);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("linear") && text.contains("attention"));
+    assert!(text.contains("llama2-7b on generic-os-128"));
+    let roof = tmp.path().join("roof.svg");
+    ok(&[
+        "plot",
+        s(&run_json),
+        "--kind",
+        "roofline",
+        "--arch",
+        "generic-os-128",
+        "--out",
+        s(&roof),
+    ]);
+    let text = std::fs::read_to_string(&roof).unwrap();
+    assert!(text.contains("q_proj") && text.contains("attn_scores"));
+    // Time is only split by category.
+    let out = run(&[
+        "plot",
+        s(&run_json),
+        "--kind",
+        "stacked",
+        "--y",
+        "latency_s",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--by category"));
 }
