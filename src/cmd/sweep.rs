@@ -49,8 +49,8 @@ pub struct SweepArgs {
     /// No progress bar or progress lines.
     #[arg(long)]
     pub quiet: bool,
-    /// Check the spec and its first point (architecture, overrides, workload keys), print
-    /// the number of points, and run nothing.
+    /// Check the spec and the first point of each architecture/workload (keys, names,
+    /// overrides), print the number of points, and run nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
