@@ -3,6 +3,7 @@
 //! Thin by design: parse arguments, call the library crates, print.
 
 mod cmd;
+mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,9 @@ enum Command {
     /// Build a model's operator graph and report FLOPs, bytes, intensity, parameters and
     /// KV-cache size.
     Workload(cmd::workload::WorkloadArgs),
+    /// Score the GPU model against measured kernel times (per-case error, MAPE per class,
+    /// claims as ratios, a predicted-vs-measured plot); `--fit` calibrates a preset.
+    Validate(cmd::validate::ValidateArgs),
 }
 
 fn main() {
@@ -30,6 +34,7 @@ fn main() {
     let result = match cli.command {
         Some(Command::Kernel(args)) => cmd::kernel::run(&args),
         Some(Command::Workload(args)) => cmd::workload::run(&args),
+        Some(Command::Validate(args)) => cmd::validate::run(&args),
         None => Ok(()),
     };
     if let Err(e) = result {
