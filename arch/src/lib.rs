@@ -34,6 +34,7 @@ pub mod sram_only;
 pub mod suggest;
 pub mod system;
 pub mod tech;
+pub mod work;
 
 pub use error::ArchError;
 pub use platform::{Platform, preset_names, preset_toml};
