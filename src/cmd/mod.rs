@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod kernel;
+mod kernel_out;
+pub mod presets;
 pub mod workload;

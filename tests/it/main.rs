@@ -4,5 +4,7 @@
 
 mod cli;
 mod kernel;
+mod kernel_matrix;
 mod kernel_platforms;
+mod presets;
 mod workload;

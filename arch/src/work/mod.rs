@@ -760,6 +760,12 @@ impl Platform {
             .collect()
     }
 
+    /// The format the PE array computes in (`int8`, `int4`, `fp8`, `fp16`, `fp32`), if it
+    /// has one with a [`DType`] name.
+    pub fn pe_array_dtype(&self) -> Option<DType> {
+        pe::pe_dtype(self)
+    }
+
     /// The first of [`Platform::candidate_units`], or [`ArchError::Unsupported`] naming the
     /// platform, the class and why each of its units cannot run it.
     pub fn preferred_unit(&self, work: &Work) -> Result<Unit, ArchError> {
@@ -769,14 +775,7 @@ impl Platform {
         let why: Vec<String> = Unit::ALL
             .into_iter()
             .filter(|u| support::present(self, *u))
-            .filter_map(|u| match support::check(self, u, work) {
-                Err(ArchError::Unsupported { reason, .. }) => Some(format!(
-                    "{}: {}",
-                    u.name(),
-                    reason.split("; ").next().unwrap_or_default()
-                )),
-                _ => None,
-            })
+            .filter_map(|u| support::why_not(self, u, work).map(|r| format!("{}: {r}", u.name())))
             .collect();
         Err(ArchError::Unsupported {
             unit: self.name.clone(),

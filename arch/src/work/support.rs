@@ -117,7 +117,7 @@ fn listing(v: &[&str]) -> String {
 }
 
 /// The reason `unit` cannot run `work`, or `None` when it can.
-fn why_not(p: &Platform, unit: Unit, work: &Work) -> Option<String> {
+pub(super) fn why_not(p: &Platform, unit: Unit, work: &Work) -> Option<String> {
     if !present(p, unit) {
         return Some(format!(
             "the {} platform has no [{}] section",
@@ -177,7 +177,7 @@ fn why_not(p: &Platform, unit: Unit, work: &Work) -> Option<String> {
             {
                 return Some(
                     "the associative processor runs SoftmAP's integer-only softmax; ask for \
-                     the integer form (the `int_softmax` transform)"
+                     the integer form (`integer: true`, the `int_softmax` transform)"
                         .into(),
                 );
             }
@@ -247,7 +247,7 @@ fn probe(work: &Work) -> Result<Kernel, String> {
         }
         Work::Norm { .. } | Work::Scan { .. } => {
             return Err(format!(
-                "in-memory units have no {} kernel (it needs reductions and exp per element)",
+                "in-memory units have no {} kernel in this model; run it on a digital unit",
                 work.class()
             ));
         }
