@@ -12,7 +12,8 @@
 //!
 //! Entry points: [`Platform::load`] (a preset name or a `.toml` path, plus `--set`
 //! overrides), [`pe_array::fold_timing`] (closed-form cycles), [`reference`] (cycle-stepped
-//! reference), [`kernel::run_gemm`] and friends (tile-level simulation).
+//! reference), [`kernel::run_gemm`] and friends (tile-level simulation), and
+//! [`Platform::estimate`] ([`work`]: one interface to every unit, what a mapper calls).
 
 pub mod cpu;
 pub mod dram;

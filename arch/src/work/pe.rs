@@ -229,6 +229,25 @@ fn format_note(p: &Platform, unit: Unit, work: &Work, notes: &mut Vec<String>) {
     }
 }
 
+/// Peak off-chip bandwidth as [`Platform::memory`] reports it, bytes/s, without building
+/// the memory model: the SRAM-only bandwidth, else the DRAM's peak (after an FPGA's port
+/// limit), else the ideal stand-in.
+pub(super) fn offchip_peak(p: &Platform) -> f64 {
+    if let Some(s) = &p.sram_only {
+        return s.bandwidth_bytes_per_s as f64;
+    }
+    let dram = p
+        .dram_config
+        .as_ref()
+        .map_or(crate::platform::NO_DRAM_BYTES_PER_S as f64, |c| {
+            c.peak_bytes_per_s()
+        });
+    match p.fpga.as_ref().and_then(|f| f.mem_bandwidth_bytes_per_s) {
+        Some(cap) => dram.min(cap as f64),
+        None => dram,
+    }
+}
+
 /// An [`Estimate`] from a kernel report.
 fn from_report(
     p: &Platform,
@@ -237,7 +256,7 @@ fn from_report(
     r: KernelReport,
     mut notes: Vec<String>,
 ) -> Result<Estimate, ArchError> {
-    let peak = p.memory()?.peak_bytes_per_s().max(1.0);
+    let peak = offchip_peak(p).max(1.0);
     let bytes = (r.dram_bytes_read + r.dram_bytes_written) as f64;
     let memory_time = Time::from_ps((bytes * 1e12 / peak).ceil() as u64);
     let compute_time = p.clock.cycles_to_time(r.compute_cycles);
@@ -384,4 +403,22 @@ fn attention(p: &Platform, work: &Work, opts: &EstimateOptions) -> Result<Estima
         detail,
         backend: Backend::Parts { parts, instances },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offchip_peak_is_the_memory_models() {
+        for name in crate::preset_names() {
+            let Ok(p) = Platform::load(name, &[]) else {
+                continue;
+            };
+            if p.pe_array.is_some() {
+                let m = p.memory().map(|m| m.peak_bytes_per_s()).unwrap_or(-1.0);
+                assert_eq!(offchip_peak(&p), m, "{name}");
+            }
+        }
+    }
 }

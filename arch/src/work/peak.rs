@@ -2,8 +2,7 @@
 //! bandwidth, on-chip capacity — for rooflines and for pruning a mapping search.
 
 use super::DType;
-use super::pe::pe_dtype;
-use crate::ArchError;
+use super::pe::{offchip_peak, pe_dtype};
 use crate::platform::Platform;
 
 /// Peak figures of a platform (of one device on a `[system]` platform).
@@ -36,7 +35,7 @@ impl Peaks {
 
 impl Platform {
     /// The platform's ceilings ([`Peaks`]).
-    pub fn peak(&self) -> Result<Peaks, ArchError> {
+    pub fn peak(&self) -> Peaks {
         let mut ops: Vec<(DType, f64)> = Vec::new();
         let mut put = |d: DType, v: f64| {
             if !(v.is_finite() && v > 0.0) {
@@ -95,8 +94,10 @@ impl Platform {
             Some(c.mem_bytes_per_s())
         } else if let Some(crate::pim::Pim::Bank(b)) = &self.pim {
             Some(b.external_bytes_per_s())
+        } else if self.dram.is_some() && self.sram_only.is_none() {
+            Some(offchip_peak(self))
         } else {
-            self.external_bytes_per_s()?
+            None
         };
         let internal = self
             .internal_bytes_per_s()
@@ -109,11 +110,11 @@ impl Platform {
             .or_else(|| self.global_buffer.as_ref().map(|b| b.size_bytes))
             .or_else(|| self.gpu.as_ref().map(|g| g.spec().l2_bytes))
             .or_else(|| self.cpu.as_ref().map(|c| c.spec().llc_bytes));
-        Ok(Peaks {
+        Peaks {
             flops_per_s: ops,
             dram_bytes_per_s: dram,
             internal_bytes_per_s: internal,
             onchip_bytes: onchip,
-        })
+        }
     }
 }
