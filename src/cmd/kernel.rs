@@ -256,7 +256,7 @@ struct Request<'a> {
 }
 
 fn request(kind: &KernelKind) -> anyhow::Result<Request<'_>> {
-    let (common, mut dataflow_arg, mut tiling) = match kind {
+    let (common, dataflow_arg, tiling) = match kind {
         KernelKind::Gemm {
             common,
             dataflow,
@@ -285,7 +285,6 @@ fn request(kind: &KernelKind) -> anyhow::Result<Request<'_>> {
         | KernelKind::Scan { common, .. } => (common, None, None),
     };
     let dataflow = dataflow_arg
-        .take()
         .map(Dataflow::parse)
         .transpose()
         .context("--dataflow")?;
@@ -405,7 +404,7 @@ fn request(kind: &KernelKind) -> anyhow::Result<Request<'_>> {
         platform: p,
         work,
         dataflow,
-        tiling: tiling.take(),
+        tiling,
     })
 }
 
