@@ -153,6 +153,20 @@ proptest! {
                         prop_assert!(e.energy_pj.is_finite() && e.energy_pj >= 0.0);
                         prop_assert!(e.flops.is_finite() && e.flops >= 0.0);
                         prop_assert_eq!(e.flops, w.flops());
+                        // Level 2 is never faster than level 3 on the tile-level units.
+                        if !roofline && matches!(u, Unit::PeArray | Unit::Nonlinear) {
+                            let l3 = EstimateOptions {
+                                fidelity: arch::kernel::Fidelity::Roofline,
+                                ..Default::default()
+                            };
+                            if let Ok(r) = p.estimate(u, &w, &l3) {
+                                prop_assert!(
+                                    r.time <= e.time,
+                                    "{} {} {:?}: level 3 {:?} > level 2 {:?}",
+                                    p.name, u, w, r.time, e.time
+                                );
+                            }
+                        }
                     }
                     Err(ArchError::Unsupported { class, .. }) => {
                         // Refused classes are named; a unit that can run the class may still
