@@ -19,8 +19,11 @@ struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Simulate one kernel (gemm, gemv, elementwise, softmax) on a platform.
+    /// Estimate one kernel (gemm, gemv, qgemv, elementwise, softmax, norm, attention, scan)
+    /// on any platform preset or file.
     Kernel(cmd::kernel::KernelArgs),
+    /// List the platform presets (class, units, source), or print one as TOML.
+    Presets(cmd::presets::PresetsArgs),
     /// Build a model's operator graph and report FLOPs, bytes, intensity, parameters and
     /// KV-cache size.
     Workload(cmd::workload::WorkloadArgs),
@@ -33,6 +36,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Kernel(args)) => cmd::kernel::run(&args),
+        Some(Command::Presets(args)) => cmd::presets::run(&args),
         Some(Command::Workload(args)) => cmd::workload::run(&args),
         Some(Command::Validate(args)) => cmd::validate::run(&args),
         None => Ok(()),

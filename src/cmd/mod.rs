@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
 pub mod kernel;
+mod kernel_out;
+pub mod presets;
 pub mod validate;
 pub mod workload;

@@ -4,6 +4,8 @@
 
 mod cli;
 mod kernel;
+mod kernel_matrix;
 mod kernel_platforms;
+mod presets;
 mod validate;
 mod workload;
