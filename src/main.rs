@@ -4,6 +4,7 @@
 
 mod cmd;
 mod eval;
+mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -19,8 +20,11 @@ struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Simulate one kernel (gemm, gemv, elementwise, softmax) on a platform.
+    /// Estimate one kernel (gemm, gemv, qgemv, elementwise, softmax, norm, attention, scan)
+    /// on any platform preset or file.
     Kernel(cmd::kernel::KernelArgs),
+    /// List the platform presets (class, units, source), or print one as TOML.
+    Presets(cmd::presets::PresetsArgs),
     /// Build a model's operator graph and report FLOPs, bytes, intensity, parameters and
     /// KV-cache size.
     Workload(cmd::workload::WorkloadArgs),
@@ -33,17 +37,22 @@ enum Command {
     Plot(cmd::plot::PlotArgs),
     /// Write REPORT.md for a sweep folder: best points, Pareto table, plots.
     Report(cmd::report::ReportArgs),
+    /// Score the GPU model against measured kernel times (per-case error, MAPE per class,
+    /// claims as ratios, a predicted-vs-measured plot); `--fit` calibrates a preset.
+    Validate(cmd::validate::ValidateArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Kernel(args)) => cmd::kernel::run(&args),
+        Some(Command::Presets(args)) => cmd::presets::run(&args),
         Some(Command::Workload(args)) => cmd::workload::run(&args),
         Some(Command::Sweep(args)) => cmd::sweep::run(&args),
         Some(Command::Merge(args)) => cmd::merge::run(&args),
         Some(Command::Plot(args)) => cmd::plot::run(&args),
         Some(Command::Report(args)) => cmd::report::run(&args),
+        Some(Command::Validate(args)) => cmd::validate::run(&args),
         None => Ok(()),
     };
     if let Err(e) = result {

@@ -154,8 +154,11 @@ pub fn read_json_run(path: &Path) -> Result<JsonRun> {
                 .collect()
         })
         .unwrap_or_default();
+    // `flops` (dispatch estimates); older reports: 2 per MAC, else one per element.
     let macs = num(&v, "macs");
-    let flops = if macs > 0.0 {
+    let flops = if num(&v, "flops") > 0.0 {
+        num(&v, "flops")
+    } else if macs > 0.0 {
         2.0 * macs
     } else {
         num(&v, "elements")

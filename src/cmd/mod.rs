@@ -2,8 +2,11 @@
 
 pub mod breakdown;
 pub mod kernel;
+mod kernel_out;
 pub mod merge;
 pub mod plot;
+pub mod presets;
 pub mod report;
 pub mod sweep;
+pub mod validate;
 pub mod workload;

@@ -117,8 +117,8 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         title: spec.name().unwrap_or("Sweep report").to_string(),
         facts,
         paragraphs: vec![
-            "Rows are the points with status `ok`; `row` counts them from 1, `point_id` is \
-             the row of `results.csv`'s point."
+            "The tables show the points with status `ok`: `row` numbers them from 1, \
+             `point_id` is the point's id in `results.csv`."
                 .to_string(),
         ],
         best: Some(best),

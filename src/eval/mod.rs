@@ -5,8 +5,9 @@
 //! (which takes any [`sweeps::Evaluator`]), `arch`, `workloads` and `mappers`.
 //!
 //! The workload table's `kind` picks the path:
-//! - `kind = "kernel"` — one GEMM, GEMV, element-wise or softmax kernel through
-//!   `arch::kernel` ([`kernel`] lists the keys and metrics);
+//! - `kind = "kernel"` — one kernel (GEMM, GEMV, quantised GEMV, element-wise, softmax,
+//!   norm, attention, scan) on any platform through `arch::Platform::estimate`
+//!   ([`kernel`] lists the keys and metrics);
 //! - `kind = "model"` (the default) — a whole model's step, built by `workloads`
 //!   ([`model`] lists the keys) and simulated by `mappers`.
 //!
@@ -93,22 +94,19 @@ impl SilicaEvaluator {
         }
     }
 
-    fn load(&self, p: &ResolvedPoint, first: &[(String, Value)]) -> Result<Platform, ArchError> {
-        let overrides: Vec<(String, Value)> =
-            first.iter().chain(&p.arch_overrides).cloned().collect();
-        Platform::load(&self.arch_name(&p.arch), &overrides)
+    fn load(&self, p: &ResolvedPoint) -> Result<Platform, ArchError> {
+        Platform::load(&self.arch_name(&p.arch), &p.arch_overrides)
     }
 
-    fn platform(&self, p: &ResolvedPoint, first: &[(String, Value)]) -> Result<Platform, String> {
-        self.load(p, first)
-            .map_err(|e| format!("arch `{}`: {e}", p.arch))
+    fn platform(&self, p: &ResolvedPoint) -> Result<Platform, String> {
+        self.load(p).map_err(|e| format!("arch `{}`: {e}", p.arch))
     }
 
     /// Loads the point's platform for [`Evaluator::check`]: a problem with a key, a name
     /// or a file is refused; a value the validation rejects (a buffer too small for a
     /// tile…) is left to the point's own row, since other points may be fine.
-    fn check_platform(&self, p: &ResolvedPoint, first: &[(String, Value)]) -> Result<(), String> {
-        match self.load(p, first) {
+    fn check_platform(&self, p: &ResolvedPoint) -> Result<(), String> {
+        match self.load(p) {
             Err(e) if !is_value_problem(&e) => Err(format!("arch `{}`: {e}", p.arch)),
             _ => Ok(()),
         }
@@ -151,12 +149,12 @@ impl Evaluator for SilicaEvaluator {
     fn evaluate(&self, p: &ResolvedPoint) -> Result<BTreeMap<String, f64>, String> {
         match self.work(p)? {
             Work::Kernel(k) => {
-                let platform = self.platform(p, &k.dtype_overrides)?;
-                let report = k.run(&platform)?;
-                Ok(k.metrics(&report))
+                let platform = self.platform(p)?;
+                let (work, estimate) = k.run(&platform)?;
+                Ok(KernelWork::metrics(&platform, &work, &estimate))
             }
             Work::Model(m) => {
-                let _platform = self.platform(p, &[])?;
+                let _platform = self.platform(p)?;
                 let _graph = m.graph()?;
                 Err(format!(
                     "model workloads need `mappers::simulate` (issue 7), which this build \
@@ -171,8 +169,8 @@ impl Evaluator for SilicaEvaluator {
     /// overrides; see [`SilicaEvaluator::check_platform`] for what is refused.
     fn check(&self, p: &ResolvedPoint) -> Result<(), String> {
         match self.work(p)? {
-            Work::Kernel(k) => self.check_platform(p, &k.dtype_overrides),
-            Work::Model(_) => self.check_platform(p, &[]),
+            Work::Kernel(_) => self.check_platform(p),
+            Work::Model(_) => self.check_platform(p),
         }
     }
 }

@@ -4,8 +4,11 @@
 
 mod cli;
 mod kernel;
+mod kernel_matrix;
 mod kernel_platforms;
 mod plot;
+mod presets;
 mod report;
 mod sweep;
+mod validate;
 mod workload;

@@ -385,3 +385,33 @@ fn every_shipped_spec_checks_against_the_real_evaluator() {
     }
     assert!(n >= 4, "{n} specs");
 }
+
+#[test]
+fn quantised_gemv_spec_runs_on_gpus_with_hand_counted_traffic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sweeps/specs/quant-gemv-bits-group.toml");
+    let out = tmp.path().join("q");
+    ok(&["sweep", s(&spec), "--out", s(&out), "--quiet"]);
+    let rows = rows(&out);
+    assert_eq!(rows.len(), 64);
+    assert!(rows.iter().all(|r| r[1] == "ok"), "{rows:?}");
+    // W4 g128, fused, on the RTX 4090: 4-bit weights 4096·11008/2 = 22 544 384 B, an fp16
+    // scale and zero per group, 11008·(4096/128)·4 = 1 409 024 B, x 4096·2 and y 11008·2:
+    // 23 983 616 bytes from DRAM (each read once).
+    let r = rows
+        .iter()
+        .find(|r| r[3] == "4" && r[4] == "128" && r[5] == "true" && r[6] == "rtx-4090")
+        .unwrap();
+    assert_eq!(r[9], "23983616");
+    // Fewer bits never move more bytes (same group and fusion).
+    let bytes = |bits: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| r[3] == bits && r[4] == "128" && r[5] == "true" && r[6] == "rtx-4090")
+            .unwrap();
+        r[9].parse().unwrap()
+    };
+    assert!(bytes("2") < bytes("3") && bytes("3") < bytes("4") && bytes("4") < bytes("8"));
+    assert_eq!(png_size(&out.join("latency-energy.png")), (1000, 700));
+}
