@@ -411,35 +411,39 @@ fn json_breakdown(runs: &[JsonRun], by: By, value: &str) -> Result<Breakdown> {
     Ok(Breakdown::new(value, categories, segments, matrix)?)
 }
 
-/// The platform's ceilings (PE-array peak; DRAM bandwidth, or on-chip bandwidth without
-/// DRAM) and one
-/// point per operator of the runs (FLOPs ÷ off-chip bytes, FLOPs ÷ seconds).
+/// The platform's ceilings from `Platform::peak` (one compute ceiling per format its units
+/// have a peak for; the off-chip bandwidth, or the on-chip one without off-chip memory)
+/// and one point per operator of the runs (FLOPs ÷ off-chip bytes, FLOPs ÷ seconds).
 pub fn platform_roofline(p: &Platform, runs: &[JsonRun]) -> Result<Roofline> {
-    let mut compute = Vec::new();
-    if let Some(ops) = p.peak_ops_per_s() {
-        compute.push(ComputeCeiling {
-            label: "PE array".into(),
-            flop_per_s: ops * p.effective_macs_factor(),
-        });
+    let peaks = p.peak();
+    // Formats with the same peak share one ceiling (`fp8/int8`).
+    let mut compute: Vec<ComputeCeiling> = Vec::new();
+    for (d, v) in &peaks.flops_per_s {
+        match compute.iter_mut().find(|c| c.flop_per_s == *v) {
+            Some(c) => c.label = format!("{}/{}", c.label, d.name()),
+            None => compute.push(ComputeCeiling {
+                label: d.name().to_string(),
+                flop_per_s: *v,
+            }),
+        }
     }
-    // Operator intensity counts off-chip bytes, so the roof is the DRAM's bandwidth; a
-    // platform without DRAM (SRAM-only) is bounded by its on-chip bandwidth instead.
-    let mut memory = Vec::new();
-    if let Some(b) = p.external_bytes_per_s()? {
-        memory.push(MemoryCeiling {
+    // Operator intensity counts off-chip bytes, so the roof is the off-chip bandwidth; a
+    // platform without off-chip memory (SRAM-only, IMC) is bounded by its on-chip one.
+    let memory: Vec<MemoryCeiling> = match (peaks.dram_bytes_per_s, peaks.internal_bytes_per_s) {
+        (Some(b), _) => vec![MemoryCeiling {
             label: "DRAM".into(),
             bytes_per_s: b,
-        });
-    } else if let Some(b) = p.internal_bytes_per_s() {
-        memory.push(MemoryCeiling {
-            label: "on-chip SRAM".into(),
+        }],
+        (None, Some(b)) => vec![MemoryCeiling {
+            label: "on-chip".into(),
             bytes_per_s: b,
-        });
-    }
+        }],
+        (None, None) => Vec::new(),
+    };
     if compute.is_empty() || memory.is_empty() {
         bail!(
-            "platform `{}` has no PE-array peak or no memory bandwidth to draw a roofline from \
-             (units: {})",
+            "platform `{}` states no compute peak or no memory bandwidth to draw a roofline \
+             from (units: {})",
             p.name,
             p.units().join(", ")
         );
