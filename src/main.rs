@@ -23,6 +23,9 @@ enum Command {
     /// Build a model's operator graph and report FLOPs, bytes, intensity, parameters and
     /// KV-cache size.
     Workload(cmd::workload::WorkloadArgs),
+    /// Simulate one inference step of a model on a platform (default: Llama-2-7B decode,
+    /// batch 1, context 1024, on generic-os-128).
+    Run(Box<cmd::run::RunArgs>),
 }
 
 fn main() {
@@ -30,6 +33,7 @@ fn main() {
     let result = match cli.command {
         Some(Command::Kernel(args)) => cmd::kernel::run(&args),
         Some(Command::Workload(args)) => cmd::workload::run(&args),
+        Some(Command::Run(args)) => cmd::run::run(&args),
         None => Ok(()),
     };
     if let Err(e) = result {

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
 pub mod kernel;
+pub mod run;
 pub mod workload;

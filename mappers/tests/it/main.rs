@@ -1,0 +1,2 @@
+//! Integration tests of the mappers crate.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
