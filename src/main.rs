@@ -6,10 +6,17 @@ mod cmd;
 
 use clap::{Parser, Subcommand};
 
+const EXAMPLES: &str = "\
+Examples:
+  silica run                                  # Llama-2-7B decode on the generic-os-128 accelerator
+  silica run --arch h100-sxm5-80gb --model llama2-7b --phase prefill --prompt 2048
+  silica workload llama2-7b --phase decode --context 4096
+  silica kernel gemm --arch generic-os-128 --m 4096 --k 4096 --n 4096";
+
 /// Cycle-accurate, discrete-event simulator and design-space explorer for ML inference
 /// hardware.
 #[derive(Parser, Debug)]
-#[command(name = "silica", version, about)]
+#[command(name = "silica", version, about, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -5,4 +5,5 @@
 mod cli;
 mod kernel;
 mod kernel_platforms;
+mod run;
 mod workload;

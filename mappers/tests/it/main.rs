@@ -1,2 +1,5 @@
 //! Integration tests of the mappers crate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod mapping;
+mod run;
