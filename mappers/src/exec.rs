@@ -8,9 +8,11 @@
 //!   its own time alone; the task ends when both have happened. So a task that runs
 //!   alone takes exactly its cost, and tasks overlapping on different units share the
 //!   memory.
-//! - The **memory** is a `sim_core::Link` at the platform's achieved bandwidth, in
-//!   picosecond cycles, serving requests first come first served: an operator's bytes
-//!   are reserved when it starts (a FIFO approximation of bandwidth sharing).
+//! - The **memory** is a `sim_core::Link` at the platform's peak bandwidth, in picosecond
+//!   cycles, serving requests first come first served: an operator's bytes are reserved
+//!   when it starts (a FIFO approximation of bandwidth sharing). At peak, a transfer
+//!   never outlasts the operator that made it (its cost was computed at or below peak),
+//!   so only overlapping operators wait for each other.
 //!
 //! Each unit records a trace span per task (one track per unit; a unit runs one task at a
 //! time, so its spans never overlap) and the memory a span per transfer.

@@ -283,7 +283,12 @@ pub fn text(r: &Report, top: usize) -> String {
     );
     line(
         "throughput",
-        format!("{:.2} tokens/s ({} tokens)", r.tokens_per_s, r.tokens),
+        format!(
+            "{:.2} tokens/s ({} token{} per step)",
+            r.tokens_per_s,
+            r.tokens,
+            if r.tokens == 1 { "" } else { "s" }
+        ),
     );
     if let Some(ttft) = r.ttft_s {
         line("TTFT", t(ttft));
@@ -326,6 +331,24 @@ pub fn text(r: &Report, top: usize) -> String {
         line(
             "interconnect",
             format!("{} sent per device", bytes(tr.interconnect_bytes)),
+        );
+    }
+    if let (Some(first), Some(last)) = (r.layers.first(), r.layers.last()) {
+        let spans: Vec<f64> = r.layers.iter().map(|l| l.span_s).collect();
+        let min = spans.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = spans.iter().copied().fold(0.0, f64::max);
+        line(
+            "layers",
+            format!(
+                "{} ({} {} … {} {}), {} to {} each",
+                r.layers.len(),
+                first.part,
+                first.layer,
+                last.part,
+                last.layer,
+                t(min),
+                t(max)
+            ),
         );
     }
     let _ = writeln!(s, "\nunits         busy          util    tasks");
