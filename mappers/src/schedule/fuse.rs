@@ -21,7 +21,6 @@
 use super::Schedule;
 use crate::cost::{EnergyItem, PlatformCosts, UnitKind, secs};
 use crate::work::{VecFn, Work};
-use workloads::Graph;
 
 fn epilogue_fn(f: VecFn) -> bool {
     matches!(
@@ -41,7 +40,7 @@ fn activation_fn(f: VecFn) -> bool {
 }
 
 /// Fuses what can be fused (see the module docs).
-pub fn fuse(s: &mut Schedule, _g: &Graph, costs: &PlatformCosts<'_>) {
+pub fn fuse(s: &mut Schedule, costs: &PlatformCosts<'_>) {
     let read_bw = dram_read_rate(costs);
     for ci in 0..s.tasks.len() {
         let c = &s.tasks[ci];

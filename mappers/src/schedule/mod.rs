@@ -135,7 +135,7 @@ pub fn build(
         notes: Vec::new(),
     };
     if opts.fusion {
-        fuse::fuse(&mut s, g, costs);
+        fuse::fuse(&mut s, costs);
     }
     plan.insert_collectives(&mut s, &index)?;
     if opts.inter_op_buffering {
