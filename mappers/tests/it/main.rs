@@ -3,3 +3,4 @@
 
 mod mapping;
 mod run;
+mod vector;
