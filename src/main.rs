@@ -3,6 +3,7 @@
 //! Thin by design: parse arguments, call the library crates, print.
 
 mod cmd;
+mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -25,22 +26,30 @@ struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Simulate one kernel (gemm, gemv, elementwise, softmax) on a platform.
+    /// Estimate one kernel (gemm, gemv, qgemv, elementwise, softmax, norm, attention, scan)
+    /// on any platform preset or file.
     Kernel(cmd::kernel::KernelArgs),
+    /// List the platform presets (class, units, source), or print one as TOML.
+    Presets(cmd::presets::PresetsArgs),
     /// Build a model's operator graph and report FLOPs, bytes, intensity, parameters and
     /// KV-cache size.
     Workload(cmd::workload::WorkloadArgs),
     /// Simulate one inference step of a model on a platform (default: Llama-2-7B decode,
     /// batch 1, context 1024, on generic-os-128).
     Run(Box<cmd::run::RunArgs>),
+    /// Score the GPU model against measured kernel times (per-case error, MAPE per class,
+    /// claims as ratios, a predicted-vs-measured plot); `--fit` calibrates a preset.
+    Validate(cmd::validate::ValidateArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Kernel(args)) => cmd::kernel::run(&args),
+        Some(Command::Presets(args)) => cmd::presets::run(&args),
         Some(Command::Workload(args)) => cmd::workload::run(&args),
         Some(Command::Run(args)) => cmd::run::run(&args),
+        Some(Command::Validate(args)) => cmd::validate::run(&args),
         None => Ok(()),
     };
     if let Err(e) = result {

@@ -4,6 +4,9 @@
 
 mod cli;
 mod kernel;
+mod kernel_matrix;
 mod kernel_platforms;
+mod presets;
 mod run;
+mod validate;
 mod workload;
