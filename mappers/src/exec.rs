@@ -217,7 +217,11 @@ pub fn run(s: &Schedule, dram_bytes_per_s: f64, trace: bool) -> Result<Timeline,
             .map(|t| ExecTask {
                 comp: comp_of(t.unit),
                 time: t.cost.time,
-                bytes: t.cost.dram_read + t.cost.dram_written,
+                bytes: if t.unit.in_memory() {
+                    0
+                } else {
+                    t.cost.dram_read + t.cost.dram_written
+                },
                 label: match t.layer {
                     Some(l) => format!("{} L{l}", t.name),
                     None => t.name.clone(),

@@ -1,13 +1,17 @@
 //! "Cost this work on this unit": the [`CostModel`] trait, its answer [`OpCost`], and the
 //! platform-wide implementation [`PlatformCosts`] with a process-wide memo.
 //!
-//! | work | units (preferred first) | model |
-//! | --- | --- | --- |
-//! | matrix products | PE array | mapping search ([`crate::mapping`]), winner at level 2 |
-//! | fused attention | PE array | QKᵀ and PV mapped as products, softmax on the vector unit |
-//! | softmax, element-wise, norms, scan | PE array in element-wise mode (tree bypassed), else the nonlinear unit | [`vector`], level 2 |
-//! | data movement | DMA | [`dma`]: bytes at the probed DRAM rates (level 3) |
-//! | everything | GPU, CPU | `arch::gpu::KernelModel` ([`kernel_model`]) |
+//! Candidate units come from `arch`'s dispatch layer (`Platform::candidate_units`,
+//! preferred first; [`dispatch`]), with the PE array first for matrix products when the
+//! platform has an array and a buffer. Costs:
+//!
+//! | work on unit | model |
+//! | --- | --- |
+//! | matrix products on the PE array | mapping search ([`crate::mapping`]), winner at level 2 |
+//! | fused attention on the PE array | QKᵀ and PV mapped as products, softmax on the vector unit ([`pe`]) |
+//! | element-wise functions without an `arch::work` class on the nonlinear unit or a PE array in element-wise mode | [`vector`]: `arch`'s closed forms, chunks at level 2 |
+//! | data movement on an accelerator | DMA ([`dma`]): bytes at the probed DRAM rates (level 3) |
+//! | everything else (nonlinear unit, GPU, CPU, crossbar, associative processor, PIM) | `Platform::estimate` ([`dispatch`]) |
 //!
 //! **Memo.** Costs are pure functions of (platform, unit, work, search options), so they
 //! are kept in a process-wide table keyed by a fingerprint of the platform (a hash of its
@@ -15,8 +19,8 @@
 //! and every later run on the same platform, cost each distinct operator once. Cached and
 //! fresh values are identical, so results never depend on what ran before.
 
+pub mod dispatch;
 pub mod dma;
-pub mod kernel_model;
 pub mod pe;
 pub mod probe;
 pub mod vector;
@@ -60,6 +64,15 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
+    /// Whether the unit computes inside memory (crossbar, associative processor, PIM):
+    /// its traffic stays in its own arrays, off the shared DRAM link.
+    pub fn in_memory(self) -> bool {
+        matches!(
+            self,
+            UnitKind::Crossbar | UnitKind::AssocProcessor | UnitKind::Pim
+        )
+    }
+
     /// Name as in platform sections and reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -176,6 +189,10 @@ pub trait CostModel {
     fn candidates(&self, work: &Work) -> Vec<UnitKind>;
     /// The cost of `work` on `unit`, alone.
     fn cost(&self, unit: UnitKind, work: &Work) -> Result<OpCost, MapError>;
+    /// Why no unit can run `work` (when [`CostModel::candidates`] is empty).
+    fn why_none(&self, work: &Work) -> String {
+        format!("no unit of the platform runs {} work", work.class())
+    }
 }
 
 /// The cost model of a whole platform (see the module docs).
@@ -269,18 +286,18 @@ impl<'a> PlatformCosts<'a> {
         h.finish()
     }
 
-    /// The vector unit: the PE array in element-wise mode if its tree can be bypassed,
-    /// else the nonlinear unit.
+    /// The vector unit, as `arch`'s dispatch prefers it: the nonlinear unit, else the PE
+    /// array in element-wise mode when its reduction tree can be bypassed (MARCA).
     pub fn vector_unit(&self) -> Option<UnitKind> {
-        if self
+        if self.platform.nonlinear.is_some() {
+            Some(UnitKind::Nonlinear)
+        } else if self
             .platform
             .pe_array
             .as_ref()
             .is_some_and(|pe| pe.elementwise_capable())
         {
             Some(UnitKind::PeArray)
-        } else if self.platform.nonlinear.is_some() {
-            Some(UnitKind::Nonlinear)
         } else {
             None
         }
@@ -288,17 +305,15 @@ impl<'a> PlatformCosts<'a> {
 
     fn compute(&self, unit: UnitKind, work: &Work) -> Result<OpCost, MapError> {
         match (unit, work) {
-            (UnitKind::PeArray, Work::Gemm(g)) => pe::gemm(self, g),
-            (UnitKind::PeArray, Work::Attention(a)) => pe::attention(self, a),
-            (UnitKind::PeArray | UnitKind::Nonlinear, w) => vector::cost(self, unit, w),
+            (UnitKind::PeArray, Work::Gemm(g)) if self.pe.is_some() => pe::gemm(self, g),
+            (UnitKind::PeArray, Work::Attention(a)) if self.pe.is_some() => pe::attention(self, a),
+            (UnitKind::PeArray | UnitKind::Nonlinear, Work::Vector(v))
+                if !dispatch::exact_vector(v.func) =>
+            {
+                vector::cost(self, unit, work)
+            }
             (UnitKind::Dma, w) => dma::cost(self, w),
-            (UnitKind::Gpu | UnitKind::Cpu, w) => kernel_model::cost(self, unit, w),
-            (u, w) => Err(MapError::CannotRun {
-                platform: self.platform.name.clone(),
-                op: w.class().into(),
-                kind: w.class().into(),
-                reason: format!("the mapper has no cost model for {} yet", u.name()),
-            }),
+            (u, w) => dispatch::cost(self, u, w),
         }
     }
 }
@@ -306,22 +321,55 @@ impl<'a> PlatformCosts<'a> {
 impl CostModel for PlatformCosts<'_> {
     fn candidates(&self, work: &Work) -> Vec<UnitKind> {
         let p = self.platform;
-        let mut v = Vec::new();
+        let mut v = dispatch::candidates(self, work);
         match work {
-            Work::Gemm(_) | Work::Attention(_) if self.pe.is_some() => v.push(UnitKind::PeArray),
-            Work::Softmax(_) | Work::Scan(_) | Work::Vector(_) => {
-                v.extend(self.vector_unit());
+            // Products on the array through the mapping search (needs a global buffer);
+            // attention on PIM first where the platform offloads it (AttAcc).
+            Work::Gemm(_) | Work::Attention(_) => {
+                if matches!(work, Work::Attention(_)) && v.contains(&UnitKind::Pim) {
+                    v.retain(|u| *u != UnitKind::Pim);
+                    v.insert(0, UnitKind::Pim);
+                }
+                if self.pe.is_none() {
+                    v.retain(|u| *u != UnitKind::PeArray);
+                } else if matches!(work, Work::Gemm(_)) && !v.contains(&UnitKind::PeArray) {
+                    v.insert(0, UnitKind::PeArray);
+                }
             }
-            Work::Move(_) if p.gpu.is_none() && p.cpu.is_none() => v.push(UnitKind::Dma),
+            // Functions without an arch class: the vector unit through `vector`.
+            Work::Vector(f) if !dispatch::exact_vector(f.func) => {
+                if let Some(u) = self.vector_unit() {
+                    v.retain(|x| *x != UnitKind::PeArray && *x != UnitKind::Nonlinear);
+                    v.insert(0, u);
+                }
+            }
+            // Data movement on an accelerator: the DMA engine.
+            Work::Move(_) if p.gpu.is_none() && p.cpu.is_none() => {
+                v = vec![UnitKind::Dma];
+            }
             _ => {}
         }
-        if p.gpu.is_some() {
-            v.push(UnitKind::Gpu);
-        }
-        if p.cpu.is_some() {
-            v.push(UnitKind::Cpu);
-        }
         v
+    }
+
+    fn why_none(&self, work: &Work) -> String {
+        let p = self.platform;
+        let (a, _) = dispatch::to_arch(work);
+        let why = match p.preferred_unit(&a) {
+            Err(arch::ArchError::Unsupported { reason, .. }) => reason,
+            Err(e) => e.to_string(),
+            Ok(u) => format!("{} refused it", u.name()),
+        };
+        let digital =
+            p.pe_array.is_some() || p.nonlinear.is_some() || p.gpu.is_some() || p.cpu.is_some();
+        if digital {
+            why
+        } else {
+            format!(
+                "{why}; an in-memory platform needs a digital host for norms and element-wise \
+                 work: add a [gpu] or [cpu] (or name one in [pim.attention] host_platform)"
+            )
+        }
     }
 
     fn cost(&self, unit: UnitKind, work: &Work) -> Result<OpCost, MapError> {

@@ -13,12 +13,7 @@ use crate::work::Work;
 pub fn assign(costs: &dyn CostModel, work: &Work) -> Result<(UnitKind, OpCost), String> {
     let cands = costs.candidates(work);
     if cands.is_empty() {
-        return Err(format!(
-            "no unit of the platform runs {} work (a PE array with a global buffer runs \
-             products; a [nonlinear] unit or a bypassable reduction tree runs softmax, norms \
-             and element-wise work; a [gpu] or [cpu] runs everything)",
-            work.class()
-        ));
+        return Err(costs.why_none(work));
     }
     let mut reasons = Vec::new();
     for u in cands {

@@ -23,7 +23,7 @@ pub mod tp;
 use sim_core::Time;
 use workloads::{Graph, OpId, Part};
 
-use crate::cost::{OpCost, PlatformCosts, UnitKind};
+use crate::cost::{CostModel, OpCost, PlatformCosts, UnitKind};
 use crate::work::Work;
 use crate::{MapError, RunOptions};
 
@@ -90,9 +90,23 @@ pub fn build(
     let mut tasks: Vec<Task> = Vec::with_capacity(n + 8);
     for id in g.topo_order() {
         let op = g.op(id);
-        let split = plan.split(id);
-        let work = tp::shard(Work::of(&op.kind), split, plan.devices);
-        let (unit, cost) = assign::assign(costs, &work).map_err(|reasons| MapError::CannotRun {
+        let mut split = plan.split(id);
+        let mut work = tp::shard(Work::of(&op.kind), split, plan.devices);
+        let mut assigned = assign::assign(costs, &work);
+        // In-memory units (PIM, crossbars) are one system shared by every device: they
+        // run the whole operator, not one device's share.
+        if let Ok((u, _)) = &assigned
+            && u.in_memory()
+            && split != tp::Split::Whole
+        {
+            split = tp::Split::Whole;
+            work = Work::of(&op.kind);
+            assigned = costs
+                .cost(*u, &work)
+                .map(|c| (*u, c))
+                .map_err(|e| e.to_string());
+        }
+        let (unit, cost) = assigned.map_err(|reasons| MapError::CannotRun {
             platform: p.name.clone(),
             op: match op.layer {
                 Some(l) => format!("{} (layer {l})", op.name),

@@ -360,3 +360,38 @@ fn every_preset_runs_every_model_or_says_why_not() {
     }
     assert!(ran > 200, "only {ran} runs succeeded");
 }
+
+#[test]
+fn attacc_offloads_decode_attention_to_pim_and_fc_layers_to_its_host() {
+    // pim-attacc names its host ([pim.attention] host_platform = A100, 8 of them): FC
+    // layers run tensor-parallel on the GPUs, the (fused) decode attention on the PIM.
+    let r = run(
+        &load("pim-attacc", &[]),
+        "llama2-7b",
+        &Workload::decode(2048).with_batch(16),
+    )
+    .unwrap();
+    assert_eq!(r.devices, 8);
+    let attn = r.operators.iter().find(|o| o.name == "attention").unwrap();
+    assert_eq!((attn.unit.as_str(), attn.count), ("pim", 32));
+    assert!(
+        r.operators
+            .iter()
+            .filter(|o| o.category == "linear")
+            .all(|o| o.unit == "gpu")
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("host: 8 × A100")),
+        "{:?}",
+        r.notes
+    );
+    // In-memory units alone cannot run a model's norms: the error says what is missing.
+    let e = run(
+        &load("imc-reram-isaac", &[]),
+        "mamba-130m",
+        &Workload::decode(64),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("norm") && e.contains("digital host"), "{e}");
+}
