@@ -118,14 +118,15 @@ pub enum GpuLaunch {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DramTiming {
-    /// At the sequential rate, latency and energy per byte that the platform's DRAM model
-    /// delivers, measured once per platform (`cost::probe`): fast, exact for streams.
-    #[default]
-    Calibrated,
     /// Every tile transfer through the platform's bank-level DRAM model (row hits,
-    /// refresh, scheduler); matrix products in `run_gemm`'s form run in
-    /// `arch::kernel::run_gemm` itself. Slower (whole-model prefill: seconds).
+    /// refresh, scheduler; long requests on its calibrated fast path); matrix products in
+    /// `run_gemm`'s form run in `arch::kernel::run_gemm` itself.
+    #[default]
     Detailed,
+    /// At the sequential rate, latency and energy per byte that the platform's DRAM model
+    /// delivers, measured once per platform (`cost::probe`): exact for streams, faster
+    /// for many small tiles.
+    Calibrated,
 }
 
 /// Options of one simulation.
@@ -158,7 +159,7 @@ impl Default for RunOptions {
             fusion: true,
             inter_op_buffering: true,
             gpu_launch: GpuLaunch::Graph,
-            dram: DramTiming::Calibrated,
+            dram: DramTiming::Detailed,
             trace: false,
         }
     }

@@ -108,9 +108,9 @@ pub struct RunArgs {
     /// GPU kernels launched one by one (default: one CUDA graph per step).
     #[arg(long)]
     pub eager: bool,
-    /// Off-chip timing of tile transfers: calibrated (the DRAM model's measured rates) or
-    /// detailed (every transfer through the bank-level DRAM model; slower).
-    #[arg(long, value_enum, default_value = "calibrated")]
+    /// Off-chip timing of tile transfers: detailed (every transfer through the bank-level
+    /// DRAM model) or calibrated (the DRAM model's measured sequential rates; faster).
+    #[arg(long, value_enum, default_value = "detailed")]
     pub dram: DramArg,
     /// Write a Chrome/Perfetto trace (one track per unit) to this file.
     #[arg(long, value_name = "FILE")]

@@ -215,6 +215,13 @@ fn memo() -> &'static Mutex<HashMap<MemoKey, Arc<OpCost>>> {
     M.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+type CandidateMemo = Mutex<HashMap<(u64, Work), Vec<UnitKind>>>;
+
+fn candidate_memo() -> &'static CandidateMemo {
+    static M: OnceLock<CandidateMemo> = OnceLock::new();
+    M.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
 fn probes() -> &'static Mutex<HashMap<u64, MemProbe>> {
     static M: OnceLock<Mutex<HashMap<u64, MemProbe>>> = OnceLock::new();
     M.get_or_init(|| Mutex::new(HashMap::new()))
@@ -227,6 +234,9 @@ pub fn clear_memo() {
         m.clear();
     }
     if let Ok(mut m) = probes().lock() {
+        m.clear();
+    }
+    if let Ok(mut m) = candidate_memo().lock() {
         m.clear();
     }
 }
@@ -303,23 +313,8 @@ impl<'a> PlatformCosts<'a> {
         }
     }
 
-    fn compute(&self, unit: UnitKind, work: &Work) -> Result<OpCost, MapError> {
-        match (unit, work) {
-            (UnitKind::PeArray, Work::Gemm(g)) if self.pe.is_some() => pe::gemm(self, g),
-            (UnitKind::PeArray, Work::Attention(a)) if self.pe.is_some() => pe::attention(self, a),
-            (UnitKind::PeArray | UnitKind::Nonlinear, Work::Vector(v))
-                if !dispatch::exact_vector(v.func) =>
-            {
-                vector::cost(self, unit, work)
-            }
-            (UnitKind::Dma, w) => dma::cost(self, w),
-            (u, w) => dispatch::cost(self, u, w),
-        }
-    }
-}
-
-impl CostModel for PlatformCosts<'_> {
-    fn candidates(&self, work: &Work) -> Vec<UnitKind> {
+    /// The candidate units of `work` (see [`CostModel::candidates`]), uncached.
+    fn find_candidates(&self, work: &Work) -> Vec<UnitKind> {
         let p = self.platform;
         let mut v = dispatch::candidates(self, work);
         match work {
@@ -348,6 +343,41 @@ impl CostModel for PlatformCosts<'_> {
                 v = vec![UnitKind::Dma];
             }
             _ => {}
+        }
+        v
+    }
+
+    fn compute(&self, unit: UnitKind, work: &Work) -> Result<OpCost, MapError> {
+        match (unit, work) {
+            (UnitKind::PeArray, Work::Gemm(g)) if self.pe.is_some() => pe::gemm(self, g),
+            (UnitKind::PeArray, Work::Attention(a)) if self.pe.is_some() => pe::attention(self, a),
+            (UnitKind::PeArray | UnitKind::Nonlinear, Work::Vector(v))
+                if !dispatch::exact_vector(v.func) =>
+            {
+                vector::cost(self, unit, work)
+            }
+            (UnitKind::Dma, w) => dma::cost(self, w),
+            (u, w) => dispatch::cost(self, u, w),
+        }
+    }
+}
+
+impl CostModel for PlatformCosts<'_> {
+    fn candidates(&self, work: &Work) -> Vec<UnitKind> {
+        let key = (self.fingerprint, *work);
+        if let Some(v) = candidate_memo()
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return v;
+        }
+        let v = self.find_candidates(work);
+        if let Ok(mut m) = candidate_memo().lock() {
+            if m.len() >= MEMO_CAPACITY {
+                m.clear();
+            }
+            m.insert(key, v.clone());
         }
         v
     }

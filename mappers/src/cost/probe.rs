@@ -107,7 +107,7 @@ impl MemProbe {
 /// Off-chip memory at the probed rates: a request of `N` bytes starts when the interface
 /// is free, occupies it `N / rate` (read or write rate) and completes after the probed
 /// latency of a small read; energy is the probed pJ per byte. It serves tile transfers
-/// of whole-model runs quickly (`DramTiming::Calibrated`); sequential streams get the same
+/// quickly (`DramTiming::Calibrated`); sequential streams get the same
 /// rate as the DRAM model's own steady state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalibratedMemory {

@@ -1,11 +1,12 @@
 //! Running the winning mapping at level 2 (tile events on `sim-core`).
 //!
-//! With `DramTiming::Detailed`, when `arch::kernel::run_gemm` can express the mapping —
+//! With `DramTiming::Detailed` (default), when `arch::kernel::run_gemm` can express the
+//! mapping —
 //! operands and output at the array's own width, no quantisation metadata, and its loop
 //! order (`m → n → k` over the array's coordinates) — the winner runs there with the
 //! mapping's `GemmTiling`, forced dataflow and buffering, against the platform's
 //! bank-level DRAM model. Otherwise (quantised weights, 16-bit outputs of an 8-bit array,
-//! another loop order, or the default `DramTiming::Calibrated`, whose memory is
+//! another loop order, or `DramTiming::Calibrated`, whose memory is
 //! [`crate::cost::probe::CalibratedMemory`]) this module builds the tile sequence itself
 //! and runs it on the same engine, `arch::kernel::pipeline::run_pipeline`: each tile
 //! loads the operand tiles that changed since the previous tile (and reloads partial sums
