@@ -24,7 +24,7 @@ Examples:
   silica run --arch flightllm-u280 --model llama2-7b --trace out.json   # open out.json in ui.perfetto.dev
   silica run --arch tpu-v1 --model opt-6.7b --json > report.json
 
-Presets: `silica run --arch x` lists them; models: llama2-7b llama2-13b llama2-70b llama3-8b
+Presets: `silica presets` lists them; models: llama2-7b llama2-13b llama2-70b llama3-8b
   opt-6.7b opt-13b opt-30b qwen2-7b mamba-130m … mamba-2.8b llava-video-7b llava-onevision-7b
   minicpm-v-8b, or a path to a HuggingFace config.json.";
 
@@ -191,15 +191,23 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
         std::fs::write(path, json)
             .with_context(|| format!("writing the trace to {}", path.display()))?;
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    let mut out = if args.json {
+        serde_json::to_string_pretty(&report)? + "\n"
     } else {
-        print!("{}", text(&report, args.top));
-        if let Some(path) = &args.trace {
-            println!("trace        {} (open in ui.perfetto.dev)", path.display());
-        }
+        text(&report, args.top)
+    };
+    if let (false, Some(path)) = (args.json, &args.trace) {
+        out.push_str(&format!(
+            "trace        {} (open in ui.perfetto.dev)\n",
+            path.display()
+        ));
     }
-    Ok(())
+    // A closed pipe (`silica run | head`) is not an error.
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// A time with a unit that keeps 3–4 significant digits.
