@@ -7,6 +7,7 @@ pub mod merge;
 pub mod plot;
 pub mod presets;
 pub mod report;
+pub mod run;
 pub mod sweep;
 pub mod validate;
 pub mod workload;

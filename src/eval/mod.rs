@@ -29,8 +29,8 @@ use toml::Value;
 use self::kernel::KernelWork;
 use self::model::ModelWork;
 
-/// Metrics a model workload gives (once `mappers` is wired in).
-pub const MODEL_METRICS: [&str; 10] = [
+/// Metrics a model workload gives (from `mappers::Report`).
+pub const MODEL_METRICS: [&str; 12] = [
     "latency_s",
     "energy_j",
     "edp_js",
@@ -41,6 +41,8 @@ pub const MODEL_METRICS: [&str; 10] = [
     "dram_bytes",
     "utilization",
     "cycles",
+    "flops",
+    "fidelity_level",
 ];
 
 /// What a point's workload is.
@@ -126,6 +128,28 @@ fn is_value_problem(e: &ArchError) -> bool {
     }
 }
 
+/// The metrics of a model run (see [`MODEL_METRICS`]).
+fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
+    let pairs = [
+        ("latency_s", r.seconds),
+        ("energy_j", r.energy_j),
+        ("edp_js", r.energy_j * r.seconds),
+        ("power_w", r.average_power_w),
+        ("tokens_per_s", r.tokens_per_s),
+        ("tokens_per_j", r.tokens_per_j),
+        ("ttft_s", r.ttft_s.unwrap_or(f64::NAN)),
+        (
+            "dram_bytes",
+            (r.traffic.dram_read_bytes + r.traffic.dram_written_bytes) as f64,
+        ),
+        ("utilization", r.compute_utilization.unwrap_or(f64::NAN)),
+        ("cycles", r.cycles as f64),
+        ("flops", r.flops as f64),
+        ("fidelity_level", f64::from(r.fidelity.level)),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
 /// `kind` of a workload table: `"kernel"` or `"model"` (default).
 fn kind(workload: &toml::Table) -> Result<&'static str, String> {
     match workload.get("kind") {
@@ -154,13 +178,11 @@ impl Evaluator for SilicaEvaluator {
                 Ok(KernelWork::metrics(&platform, &work, &estimate))
             }
             Work::Model(m) => {
-                let _platform = self.platform(p)?;
-                let _graph = m.graph()?;
-                Err(format!(
-                    "model workloads need `mappers::simulate` (issue 7), which this build \
-                     does not have yet; use `kind = \"kernel\"` (model {} checked)",
-                    m.model.name
-                ))
+                let platform = self.platform(p)?;
+                let graph = m.graph()?;
+                let report = mappers::simulate(&platform, &graph, &m.options)
+                    .map_err(|e| format!("{} on {}: {e}", m.model.name, platform.name))?;
+                Ok(model_metrics(&report))
             }
         }
     }

@@ -17,6 +17,8 @@
 //! | `token_reduction` | FrameFusion: `{ layer = 2, merge_ratio = 0.5, prune_ratio = 0.4 }` |
 //! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache) |
 //! | `int_softmax` | `true` (8-bit) or the bit width of SoftmAP's integer softmax |
+//! | `objective` | what the mapper minimises: `latency` (default), `energy` or `edp` |
+//! | `fusion` | operator fusion (default `true`) |
 
 use std::path::Path;
 
@@ -28,7 +30,7 @@ use workloads::{
 
 use super::keys::Keys;
 
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 15] = [
     "kind",
     "model",
     "phase",
@@ -42,6 +44,8 @@ const KEYS: [&str; 13] = [
     "token_reduction",
     "kv_compression",
     "int_softmax",
+    "objective",
+    "fusion",
 ];
 
 /// A parsed model workload.
@@ -51,6 +55,8 @@ pub struct ModelWork {
     pub model: Model,
     /// The workload (phase, batch, frames, transforms).
     pub workload: Workload,
+    /// How `mappers` maps and schedules it.
+    pub options: mappers::RunOptions,
 }
 
 impl ModelWork {
@@ -159,7 +165,19 @@ impl ModelWork {
                     .map_err(|_| "workload.int_softmax: expected true or a bit width")?,
             ),
         };
-        Ok(ModelWork { model, workload: w })
+        let mut options = mappers::RunOptions::default();
+        if let Some(o) = keys.choice("objective", &["latency", "energy", "edp"])? {
+            options.objective =
+                mappers::Objective::parse(o).map_err(|e| format!("workload.objective: {e}"))?;
+        }
+        if let Some(f) = keys.bool("fusion")? {
+            options.fusion = f;
+        }
+        Ok(ModelWork {
+            model,
+            workload: w,
+            options,
+        })
     }
 
     /// Builds the operator graph (checks shapes and transforms).

@@ -9,6 +9,7 @@ mod kernel_platforms;
 mod plot;
 mod presets;
 mod report;
+mod run;
 mod sweep;
 mod validate;
 mod workload;

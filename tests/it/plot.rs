@@ -231,6 +231,49 @@ const RUN_JSON: &str = r#"{
 }"#;
 
 #[test]
+fn silica_run_json_is_read_by_stacked_and_roofline_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = ok(&[
+        "run",
+        "--arch",
+        "generic-os-128",
+        "--model",
+        "mamba-130m",
+        "--phase",
+        "decode",
+        "--context",
+        "64",
+        "--json",
+    ]);
+    let run_json = tmp.path().join("run.json");
+    std::fs::write(&run_json, json).unwrap();
+    let png = tmp.path().join("by-category.png");
+    ok(&[
+        "plot",
+        s(&run_json),
+        "--kind",
+        "stacked",
+        "--by",
+        "category",
+        "--out",
+        s(&png),
+    ]);
+    assert_eq!(png_size(&png), (1000, 700));
+    let roof = tmp.path().join("roof.svg");
+    ok(&[
+        "plot",
+        s(&run_json),
+        "--kind",
+        "roofline",
+        "--arch",
+        "generic-os-128",
+        "--out",
+        s(&roof),
+    ]);
+    assert_eq!(svg_size(&roof), (1000, 700));
+}
+
+#[test]
 fn run_report_json_gives_category_breakdowns_and_operator_points() {
     let tmp = tempfile::tempdir().unwrap();
     let run_json = tmp.path().join("run.json");

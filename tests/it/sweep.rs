@@ -415,3 +415,48 @@ fn quantised_gemv_spec_runs_on_gpus_with_hand_counted_traffic() {
     assert!(bytes("2") < bytes("3") && bytes("3") < bytes("4") && bytes("4") < bytes("8"));
     assert_eq!(png_size(&out.join("latency-energy.png")), (1000, 700));
 }
+
+#[test]
+fn model_workloads_run_through_mappers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = write_spec(
+        tmp.path(),
+        "model.toml",
+        r#"
+metrics = ["latency_s", "tokens_per_s", "energy_j", "tokens_per_j", "ttft_s"]
+[base]
+arch = "generic-os-128"
+[base.workload]
+model = "mamba-130m"
+phase = "decode"
+context = 64
+[[axis]]
+key = "arch.pe_array.rows"
+values = [32, 128]
+[[axis]]
+key = "workload.batch"
+values = [1, 4]
+[[plot]]
+x = "latency_s"
+y = "energy_j"
+color = "workload.batch"
+file = "model.svg"
+"#,
+    );
+    let out = tmp.path().join("m");
+    ok(&["sweep", s(&spec), "--out", s(&out), "--quiet"]);
+    let rows = rows(&out);
+    assert_eq!(rows.len(), 4);
+    for r in &rows {
+        assert_eq!(r[1], "ok", "{r:?}");
+        // One decode step produces `batch` tokens: tokens/s · latency = batch, and
+        // tokens/J · energy = batch.
+        let batch: f64 = r[4].parse().unwrap();
+        let f = |i: usize| r[i].parse::<f64>().unwrap();
+        assert!((f(6) * f(5) / batch - 1.0).abs() < 1e-9, "{r:?}");
+        assert!((f(8) * f(7) / batch - 1.0).abs() < 1e-9, "{r:?}");
+        // Decode has no time to first token.
+        assert_eq!(r[9], "NaN");
+    }
+    assert_eq!(svg_size(&out.join("model.svg")), (1000, 700));
+}
