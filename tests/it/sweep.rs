@@ -245,7 +245,8 @@ fn shards_merged_equal_the_whole_run_and_gaps_are_named() {
     assert_eq!(png_size(&parent.join("pareto.png")), (1000, 700));
 }
 
-/// 30 slow points (burst-level DRAM, ~0.05 s each): long enough to kill mid-run.
+/// 30 slow points (an 8×8 array, burst-level DRAM below 256 KiB; ~30 ms each): long
+/// enough to kill mid-run.
 const SLOW: &str = r#"
 metrics = ["latency_s", "energy_j"]
 [base]
@@ -254,11 +255,13 @@ arch = "generic-os-128"
 kind = "kernel"
 op = "gemm"
 m = 64
-k = 512
+k = 1024
 n = 512
 [base.arch_set]
 "pe_array.rows" = 8
 "pe_array.cols" = 8
+# Tile transfers under 256 KiB go through the burst-level DRAM model: slow on purpose.
+"dram.fast_path_min_bytes" = 262144
 [[axis]]
 key = "arch.global_buffer.size_kib"
 values = [8, 16, 32, 64, 128, 256]
