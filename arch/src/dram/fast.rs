@@ -33,8 +33,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
 use super::channel::{ChanBurst, Channel};
-use super::config::DramConfig;
-use super::mapping::Field;
+use super::config::{DramConfig, DramTiming, PagePolicy, Scheduler};
+use super::mapping::{AddressMapping, Field};
 use crate::memory::MemCounts;
 
 /// Result of the fast path on one channel, cycles.
@@ -179,51 +179,115 @@ fn calibrate(
     }
 }
 
-/// Cache of calibrated streams, keyed by everything that shapes one channel's timing.
+/// Cache of calibrated streams: process-wide (shared by sweep threads), keyed by the
+/// debug rendering of everything that shapes one channel's timing, plus a per-thread list
+/// of the last few configurations compared by value, so a hit costs no formatting.
 fn cache() -> &'static Mutex<BTreeMap<String, Stream>> {
     static CACHE: OnceLock<Mutex<BTreeMap<String, Stream>>> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(BTreeMap::new()))
 }
 
-fn key(cfg: &DramConfig, per_request: u64, write: bool) -> String {
-    format!(
-        "{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{:?}|{}|{}|{}|{}",
-        cfg.timing,
-        cfg.ranks,
-        cfg.bank_groups,
-        cfg.banks_per_group,
-        cfg.rows,
-        cfg.row_bytes,
-        cfg.burst_bytes(),
-        cfg.units(),
-        cfg.command_cycles,
-        cfg.mapping,
-        cfg.page_policy,
-        cfg.scheduler,
-        cfg.queue_depth,
-        cfg.capacity_bytes(),
-        per_request,
-        write
-    )
+/// The fields of a configuration that shape one channel's stream timing.
+#[derive(Clone, Debug, PartialEq)]
+struct Shape {
+    timing: DramTiming,
+    geometry: [u64; 10],
+    mapping: AddressMapping,
+    page_policy: PagePolicy,
+    scheduler: Scheduler,
+}
+
+impl Shape {
+    fn of(cfg: &DramConfig) -> Shape {
+        Shape {
+            timing: cfg.timing,
+            geometry: [
+                u64::from(cfg.ranks),
+                u64::from(cfg.bank_groups),
+                u64::from(cfg.banks_per_group),
+                u64::from(cfg.rows),
+                u64::from(cfg.row_bytes),
+                cfg.burst_bytes(),
+                cfg.units(),
+                cfg.command_cycles,
+                u64::from(cfg.queue_depth),
+                cfg.capacity_bytes(),
+            ],
+            mapping: cfg.mapping.clone(),
+            page_policy: cfg.page_policy,
+            scheduler: cfg.scheduler,
+        }
+    }
+
+    fn same_as(&self, cfg: &DramConfig) -> bool {
+        self.timing == cfg.timing
+            && self.geometry
+                == [
+                    u64::from(cfg.ranks),
+                    u64::from(cfg.bank_groups),
+                    u64::from(cfg.banks_per_group),
+                    u64::from(cfg.rows),
+                    u64::from(cfg.row_bytes),
+                    cfg.burst_bytes(),
+                    cfg.units(),
+                    cfg.command_cycles,
+                    u64::from(cfg.queue_depth),
+                    cfg.capacity_bytes(),
+                ]
+            && self.mapping == cfg.mapping
+            && self.page_policy == cfg.page_policy
+            && self.scheduler == cfg.scheduler
+    }
+
+    fn key(&self, per_request: u64, write: bool) -> String {
+        format!("{self:?}|{per_request}|{write}")
+    }
+}
+
+/// Entries kept per thread (a sweep point uses one or two DRAM configurations).
+const RECENT: usize = 8;
+
+thread_local! {
+    static RECENT_STREAMS: std::cell::RefCell<Vec<(Shape, u64, bool, Stream)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The calibrated steady state of a sequential (`per_request == 0`) or random stream of
 /// `per_request` bursts per request, read or write; cached process-wide.
 pub(crate) fn stream(cfg: &DramConfig, per_request: u64, write: bool) -> Stream {
-    let k = key(cfg, per_request, write);
-    if let Ok(c) = cache().lock()
-        && let Some(s) = c.get(&k)
-    {
-        return *s;
+    let recent = RECENT_STREAMS.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(shape, p, w, _)| *p == per_request && *w == write && shape.same_as(cfg))
+            .map(|e| e.3)
+    });
+    if let Some(s) = recent {
+        return s;
     }
-    let s = if per_request == 0 {
-        sequential(cfg, write)
-    } else {
-        random(cfg, per_request, write)
+    let shape = Shape::of(cfg);
+    let k = shape.key(per_request, write);
+    let cached = cache().lock().ok().and_then(|c| c.get(&k).copied());
+    let s = match cached {
+        Some(s) => s,
+        None => {
+            let s = if per_request == 0 {
+                sequential(cfg, write)
+            } else {
+                random(cfg, per_request, write)
+            };
+            if let Ok(mut c) = cache().lock() {
+                c.insert(k, s);
+            }
+            s
+        }
     };
-    if let Ok(mut c) = cache().lock() {
-        c.insert(k, s);
-    }
+    RECENT_STREAMS.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() == RECENT {
+            r.remove(0);
+        }
+        r.push((shape, per_request, write, s));
+    });
     s
 }
 
