@@ -19,8 +19,8 @@
 #   folder if `start` created it.
 # status: the daemons and `sinfo`; exit status 0 when the cluster is up, 3 when it is not.
 #
-# Exit status 77: the packages are missing and cannot be installed (not root, no apt-get,
-# no package registry): callers skip their Slurm tests on it.
+# Exit status 77: not root, or the packages are missing and cannot be installed (no
+# apt-get, no package registry): callers skip their Slurm tests on it.
 set -euo pipefail
 
 PACKAGES=(slurmctld slurmd slurm-client munge)
@@ -41,11 +41,12 @@ have_commands() {
 
 install_packages() {
     export PATH="$PATH:/usr/sbin:/sbin"
-    have_commands && return 0
     if [[ $(id -u) -ne 0 ]]; then
-        log "cannot install ${PACKAGES[*]}: not root (install them, or run as root)"
+        # slurmd must be root to start jobs, and apt-get to install.
+        log "needs root: to install ${PACKAGES[*]} and to run slurmd"
         exit 77
     fi
+    have_commands && return 0
     if ! command -v apt-get >/dev/null 2>&1; then
         log "cannot install ${PACKAGES[*]}: no apt-get (not a Debian system)"
         exit 77
@@ -97,12 +98,14 @@ wait_for() { # seconds, description, command…
         "$@" >/dev/null 2>&1 && return 0
         sleep 0.05
     done
-    log "timed out after ${limit} s waiting for $what; logs:"
-    tail -n 20 "$DIR"/log/* >&2 || true
+    log "timed out after ${limit} s waiting for $what"
     return 1
 }
 
 node_idle() { [[ $(sinfo -h -n "$NODE" -o %t 2>/dev/null) == idle ]]; }
+
+# The node is idle, or a daemon has exited (no use waiting longer).
+up_or_dead() { ! all_running || node_idle; }
 
 print_exports() {
     echo "export SILICA_SLURM_DIR='$DIR'"
@@ -187,32 +190,39 @@ start() {
         dd if=/dev/urandom of="$DIR/munge-key/munge.key" bs=1024 count=1 status=none
     fi
     chmod 0400 "$DIR/munge-key/munge.key"
-    rm -f "$DIR"/log/*
 
-    local port=${SILICA_SLURM_PORT:-26817} tries
-    for ((tries = 0; tries < 50; tries++)); do
-        if ! port_busy "$port" && ! port_busy $((port + 1)); then
+    # Ports: from $SILICA_SLURM_PORT, else a random even port in 26000–29998, so that
+    # clusters started at once (tests of two checkouts) rarely collide; a collision shows
+    # as "Address already in use" and is retried on the next pair.
+    local port=${SILICA_SLURM_PORT:-$((26000 + 2 * (RANDOM % 2000)))} attempt
+    for ((attempt = 1; ; attempt++)); do
+        while port_busy "$port" || port_busy $((port + 1)); do
+            port=$((port + 2))
+        done
+        write_config "$port" $((port + 1))
+        rm -f "$DIR"/log/* "$DIR"/munge-run/*
+        spawn munged munged --foreground --force \
+            --socket="$DIR/munge-run/munge.sock" \
+            --key-file="$DIR/munge-key/munge.key" \
+            --pid-file="$DIR/run/munged.daemon.pid" \
+            --seed-file="$DIR/run/munged.seed" \
+            --log-file="$DIR/log/munged.log"
+        wait_for 10 "munged" test -S "$DIR/munge-run/munge.sock" || die "munged did not start"
+        spawn slurmctld slurmctld -D -f "$SLURM_CONF"
+        spawn slurmd slurmd -D -f "$SLURM_CONF" -N "$NODE"
+        if wait_for 30 "node $NODE idle in sinfo" up_or_dead && all_running && node_idle; then
             break
         fi
-        port=$((port + 2))
-    done
-    port_busy "$port" && die "no free pair of ports from ${SILICA_SLURM_PORT:-26817} on"
-    write_config "$port" $((port + 1))
-
-    spawn munged munged --foreground --force \
-        --socket="$DIR/munge-run/munge.sock" \
-        --key-file="$DIR/munge-key/munge.key" \
-        --pid-file="$DIR/run/munged.daemon.pid" \
-        --seed-file="$DIR/run/munged.seed" \
-        --log-file="$DIR/log/munged.log"
-    wait_for 10 "munged" test -S "$DIR/munge-run/munge.sock" || die "munged did not start"
-    spawn slurmctld slurmctld -D -f "$SLURM_CONF"
-    spawn slurmd slurmd -D -f "$SLURM_CONF" -N "$NODE"
-    wait_for 30 "node $NODE idle in sinfo" node_idle || {
         stop_daemons
+        if ((attempt < 5)) && grep -qs "Address already in use" "$DIR"/log/*.out; then
+            log "port $port or $((port + 1)) was taken meanwhile; trying other ports"
+            port=$((port + 2))
+            continue
+        fi
+        log "logs:"
+        tail -n 20 "$DIR"/log/*.out >&2 || true
         die "the cluster did not come up (logs in $DIR/log)"
-    }
-    all_running || die "a daemon exited (logs in $DIR/log)"
+    done
     log "cluster up in $((SECONDS - t0)) s: node $NODE, $(nproc) CPUs, port $port, folder $DIR"
     print_exports
 }
