@@ -233,7 +233,13 @@ pub fn submit(
             }),
         },
     };
-    meta.write(&dir)?;
+    meta.write(&dir).map_err(|e| {
+        SlurmError::request(format!(
+            "submitted Slurm job {}, but could not record it ({e}): cancel it with `scancel {}` \
+             and submit again",
+            submission.job_id, submission.job_id
+        ))
+    })?;
     outcome.submission = Some(submission);
     Ok(outcome)
 }
