@@ -397,3 +397,17 @@ fn slurm_table_in_the_spec() {
     let e = err("shards = 0");
     assert!(e.contains("slurm.shards: expected at least 1 shard"), "{e}");
 }
+
+proptest::proptest! {
+    /// Any set of array indices survives `--array` formatting and Slurm-style parsing.
+    #[test]
+    fn index_lists_round_trip(ids in proptest::collection::btree_set(0u64..300, 0..40)) {
+        let ids: Vec<u64> = ids.into_iter().collect();
+        let text = sweeps::slurm::format_index_list(&ids);
+        if ids.is_empty() {
+            proptest::prop_assert_eq!(text, "");
+        } else {
+            proptest::prop_assert_eq!(sweeps::slurm::parse_index_list(&text).unwrap(), ids);
+        }
+    }
+}
