@@ -34,7 +34,7 @@ pub use self::job::{
     JobQuery, TaskState, format_index_list, parse_index_list, parse_scontrol, parse_squeue,
     query_job,
 };
-pub use self::record::{SlurmRecord, Submission};
+pub use self::record::{Settings, SlurmRecord, Submission};
 pub use self::script::{
     SCRIPT_NAME, SbatchOptions, TaskArg, TaskCommand, check_time, default_shards,
     normalize_directive, render_sbatch,

@@ -30,6 +30,29 @@ pub struct Submission {
     pub shards: Vec<u64>,
     /// When it was submitted (UTC, ISO 8601).
     pub submitted: String,
+    /// The `#SBATCH` settings it was submitted with (a resubmission keeps them unless the
+    /// command line gives new ones).
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// The `#SBATCH` settings of one submission, as resolved from the command line and the
+/// spec's `[slurm]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `--partition`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// `--time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// `--cpus-per-task`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus_per_task: Option<u32>,
+    /// Further directives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<String>,
 }
 
 impl SlurmRecord {

@@ -328,6 +328,8 @@ impl fmt::Display for SweepStatus {
                     "finished"
                 } else if s.failed() {
                     "FAILED"
+                } else if s.state == Some(TaskState::Pending) {
+                    "pending"
                 } else if s.done() > 0 || s.active() {
                     "running"
                 } else {

@@ -4,14 +4,17 @@
 //! writes `dir/meta.json` with the job id (a [`SlurmRecord`]); it returns at once. With
 //! `resume`, the shards that are neither finished nor pending/running are resubmitted
 //! as one array of just those indices (`sbatch --array=1,3`); each task resumes its own
-//! folder, so points already written are kept.
+//! folder, so points already written are kept. A resubmission keeps the `#SBATCH`
+//! settings of the previous submission (recorded in [`Submission::settings`]) except those
+//! the command line gives anew.
 
 use std::path::{Path, PathBuf};
 
 use super::commands::{Commands, run_ok};
-use super::record::{SlurmRecord, Submission};
+use super::record::{Settings, SlurmRecord, Submission};
 use super::script::{
-    SCRIPT_NAME, SbatchOptions, TaskArg, TaskCommand, default_shards, render_sbatch,
+    SCRIPT_NAME, SbatchOptions, TaskArg, TaskCommand, default_shards, normalize_directive,
+    render_sbatch,
 };
 use super::status::sweep_status;
 use super::{SlurmError, format_index_list};
@@ -74,7 +77,6 @@ pub fn submit(
     let dir = absolute(req.dir)?;
     let spec_path = absolute(req.spec_path)?;
     let program = absolute(req.program)?;
-    let options = req.options.or_defaults(spec.slurm());
     let old = Meta::read(&dir)?;
     let record = match &old {
         None => None,
@@ -113,6 +115,31 @@ pub fn submit(
                 )));
             }
             Some(r.clone())
+        }
+    };
+    // A resubmission keeps the previous settings unless the command line gives new ones;
+    // a first submission takes the spec's `[slurm]` defaults.
+    let previous = record.as_ref().and_then(|r| r.submissions.last());
+    let options = match previous {
+        None => req.options.or_defaults(spec.slurm()),
+        Some(p) => {
+            let p = &p.settings;
+            SbatchOptions {
+                shards: None,
+                job_name: req.options.job_name.clone(),
+                partition: req
+                    .options
+                    .partition
+                    .clone()
+                    .or_else(|| p.partition.clone()),
+                time: req.options.time.clone().or_else(|| p.time.clone()),
+                cpus_per_task: req.options.cpus_per_task.or(p.cpus_per_task),
+                extra: if req.options.extra.is_empty() {
+                    p.extra.clone()
+                } else {
+                    req.options.or_defaults(spec.slurm()).extra
+                },
+            }
         }
     };
     let points = spec.n_points();
@@ -202,6 +229,16 @@ pub fn submit(
         array,
         shards: outcome.submitted.clone(),
         submitted: utc_now(),
+        settings: Settings {
+            partition: options.partition.clone(),
+            time: options.time.clone(),
+            cpus_per_task: options.cpus_per_task,
+            extra: options
+                .extra
+                .iter()
+                .filter_map(|l| normalize_directive(l).ok())
+                .collect(),
+        },
     };
     let meta = match old {
         Some(mut m) => {

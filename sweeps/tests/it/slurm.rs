@@ -411,3 +411,53 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_resubmission_keeps_the_settings_not_given_again() {
+    let work = tmp();
+    let spec_path = work.path().join("grid.toml");
+    let text = format!("{GRID}\n[slurm]\npartition = \"cpu\"\nextra = [\"--qos=short\"]\n");
+    std::fs::write(&spec_path, &text).unwrap();
+    let spec = spec(&text);
+    let dir = work.path().join("dse");
+    let mut req = request(&spec, &spec_path, &dir);
+    req.options.time = Some("30".into());
+    req.options.extra = vec!["--mem=1G".into()];
+    submit(&req, &Fake::new(&[("sbatch", Some((0, "42", "")))])).unwrap();
+    let directives = || -> Vec<String> {
+        std::fs::read_to_string(dir.join("slurm/sweep.sbatch"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("#SBATCH") && !l.contains("put=") && !l.contains("ror="))
+            .map(str::to_string)
+            .collect()
+    };
+    let first = [
+        "#SBATCH --job-name=silica-dse",
+        "#SBATCH --array=0-3",
+        "#SBATCH --partition=cpu",
+        "#SBATCH --time=30",
+        "#SBATCH --qos=short",
+        "#SBATCH --mem=1G",
+    ];
+    assert_eq!(directives(), first);
+
+    // Job 42 forgotten, nothing written: resubmit all, with a longer time only.
+    let mut again = request(&spec, &spec_path, &dir);
+    again.resume = true;
+    again.options.shards = None;
+    again.options.time = Some("1:00:00".into());
+    let fake = Fake::new(&[
+        ("scontrol", Some((1, "", "Invalid job id specified"))),
+        ("sbatch", Some((0, "43", ""))),
+    ]);
+    submit(&again, &fake).unwrap();
+    let mut second = first.map(str::to_string).to_vec();
+    second[3] = "#SBATCH --time=1:00:00".into();
+    assert_eq!(directives(), second);
+    let record = Meta::read(&dir).unwrap().unwrap().slurm.unwrap();
+    assert_eq!(
+        record.submissions[1].settings.extra,
+        ["--qos=short", "--mem=1G"]
+    );
+}
