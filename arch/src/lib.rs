@@ -12,7 +12,8 @@
 //!
 //! Entry points: [`Platform::load`] (a preset name or a `.toml` path, plus `--set`
 //! overrides), [`pe_array::fold_timing`] (closed-form cycles), [`reference`] (cycle-stepped
-//! reference), [`kernel::run_gemm`] and friends (tile-level simulation).
+//! reference), [`kernel::run_gemm`] and friends (tile-level simulation), and
+//! [`Platform::estimate`] ([`work`]: one interface to every unit, what a mapper calls).
 
 pub mod cpu;
 pub mod dram;
@@ -34,6 +35,7 @@ pub mod sram_only;
 pub mod suggest;
 pub mod system;
 pub mod tech;
+pub mod work;
 
 pub use error::ArchError;
 pub use platform::{Platform, preset_names, preset_toml};

@@ -34,8 +34,8 @@ pub use error::ReportError;
 pub use format::{axis_label, format_number, format_si, split_unit};
 pub use plot::{
     Breakdown, ColorScale, ComputeCeiling, GroupedBarsConfig, ImageFormat, MemoryCeiling,
-    OperatorPoint, Output, ParetoFront, PointLabels, Roofline, RooflineConfig, ScatterConfig,
-    StackedBarsConfig, grouped_bars, roofline, scatter, stacked_bars,
+    OperatorPoint, Output, ParetoFront, PointLabels, ReferenceLine, Roofline, RooflineConfig,
+    ScatterConfig, StackedBarsConfig, grouped_bars, roofline, scatter, stacked_bars,
 };
 pub use summary::{Direction, Objective, PlotLink, SweepSummary, best_per_objective, pareto_rows};
 pub use table::{Column, Table};

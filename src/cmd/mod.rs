@@ -1,4 +1,13 @@
 //! One module per subcommand.
 
+pub mod breakdown;
 pub mod kernel;
+mod kernel_out;
+pub mod merge;
+pub mod plot;
+pub mod presets;
+pub mod report;
+pub mod run;
+pub mod sweep;
+pub mod validate;
 pub mod workload;

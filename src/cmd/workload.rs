@@ -62,15 +62,27 @@ pub struct WorkloadArgs {
     /// Phase to build.
     #[arg(long, value_enum)]
     pub phase: PhaseArg,
-    /// Sequences per batch.
-    #[arg(long, default_value_t = 1)]
-    pub batch: u64,
     /// Prompt length in text tokens (prefill).
     #[arg(long, default_value_t = 512)]
     pub prompt: u64,
     /// Context length in text tokens, the new ones included (decode).
     #[arg(long, default_value_t = 2048)]
     pub context: u64,
+    /// Batch, frames, quantisation and the other transforms.
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Workload options shared by `silica workload` and `silica run`: batch, frames,
+/// quantisation and the other transforms.
+#[derive(Debug, Args)]
+pub struct ShapeArgs {
+    /// Sequences per batch.
+    #[arg(long, default_value_t = 1)]
+    pub batch: u64,
     /// Tokens verified per decode step (speculative / Jacobi decoding).
     #[arg(long, default_value_t = 1)]
     pub tokens_per_step: u64,
@@ -102,9 +114,6 @@ pub struct WorkloadArgs {
     /// Attention implementation.
     #[arg(long, value_enum, default_value = "unfused")]
     pub attention: AttentionArg,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// One category row of the report.
@@ -146,47 +155,56 @@ struct Report<'a> {
 }
 
 fn workload(args: &WorkloadArgs, model: &Model) -> Result<Workload> {
-    let mut w = match args.phase {
+    let phase = match args.phase {
         PhaseArg::Prefill => Workload::prefill(args.prompt),
         PhaseArg::Decode => Workload::decode(args.context),
     };
-    if let Phase::Decode {
-        tokens_per_step, ..
-    } = &mut w.phase
-    {
-        *tokens_per_step = args.tokens_per_step;
-    }
-    w.batch = args.batch;
-    let vlm = matches!(model.config, workloads::config::ModelConfig::Vlm(_));
-    w.frames = args.frames.unwrap_or(if vlm { 64 } else { 0 });
-    w.attention = match args.attention {
-        AttentionArg::Unfused => AttentionImpl::Unfused,
-        AttentionArg::Fused => AttentionImpl::Fused,
-    };
-    let t = &mut w.transforms;
-    if let Some(q) = &args.quant {
-        let mut q = Quantization::scheme(q, args.group).context("--quant")?;
-        if let DequantArg::Separate = args.dequant {
-            q.dequant = DequantMode::Separate;
+    args.shape.apply(phase, model)
+}
+
+impl ShapeArgs {
+    /// `base` (a prefill or decode workload) with these options applied.
+    pub fn apply(&self, base: Workload, model: &Model) -> Result<Workload> {
+        let args = self;
+        let mut w = base;
+        if let Phase::Decode {
+            tokens_per_step, ..
+        } = &mut w.phase
+        {
+            *tokens_per_step = args.tokens_per_step;
         }
-        t.quant = Some(q);
-    }
-    if let Some(s) = &args.token_reduction {
-        t.token_reduction = Some(s.parse::<TokenReduction>().context("--token-reduction")?);
-    }
-    t.kv = match (&args.kv_rank, args.kv_bits) {
-        (Some(s), bits) => {
-            let mut k = s.parse::<KvCompression>().context("--kv-rank")?;
-            k.bits = bits;
-            Some(k)
+        w.batch = args.batch;
+        let vlm = matches!(model.config, workloads::config::ModelConfig::Vlm(_));
+        w.frames = args.frames.unwrap_or(if vlm { 64 } else { 0 });
+        w.attention = match args.attention {
+            AttentionArg::Unfused => AttentionImpl::Unfused,
+            AttentionArg::Fused => AttentionImpl::Fused,
+        };
+        let t = &mut w.transforms;
+        if let Some(q) = &args.quant {
+            let mut q = Quantization::scheme(q, args.group).context("--quant")?;
+            if let DequantArg::Separate = args.dequant {
+                q.dequant = DequantMode::Separate;
+            }
+            t.quant = Some(q);
         }
-        (None, Some(b)) => Some(KvCompression::quantized(b)),
-        (None, None) => None,
-    };
-    if args.int_softmax {
-        t.int_softmax = Some(8);
+        if let Some(s) = &args.token_reduction {
+            t.token_reduction = Some(s.parse::<TokenReduction>().context("--token-reduction")?);
+        }
+        t.kv = match (&args.kv_rank, args.kv_bits) {
+            (Some(s), bits) => {
+                let mut k = s.parse::<KvCompression>().context("--kv-rank")?;
+                k.bits = bits;
+                Some(k)
+            }
+            (None, Some(b)) => Some(KvCompression::quantized(b)),
+            (None, None) => None,
+        };
+        if args.int_softmax {
+            t.int_softmax = Some(8);
+        }
+        Ok(w)
     }
-    Ok(w)
 }
 
 /// Runs `silica workload`.

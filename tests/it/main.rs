@@ -4,5 +4,12 @@
 
 mod cli;
 mod kernel;
+mod kernel_matrix;
 mod kernel_platforms;
+mod plot;
+mod presets;
+mod report;
+mod run;
+mod sweep;
+mod validate;
 mod workload;

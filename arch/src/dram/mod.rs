@@ -65,7 +65,7 @@
 //! schedule between calls.
 //!
 //! # Fast path
-//! Requests of at least `fast_path_min_bytes` (default 256 KiB) use the steady-state
+//! Requests of at least `fast_path_min_bytes` (default 32 KiB) use the steady-state
 //! model of `fast.rs`: a long stream is periodic between refreshes, so its period per
 //! burst, its start-up excess and the cost of one refresh are measured once per
 //! configuration, direction and pattern by the detailed model on one channel's share of
@@ -81,7 +81,8 @@
 //! **Agreement with the detailed model** (tests `fast::*`): default configuration
 //! (FR-FCFS, open page, `RoRaBaCoBgCh`), every preset, reads and writes, 1–16 MiB
 //! sequential: within 1 % (0.2 % from a row-set boundary; 2 % asserted); 256 KiB:
-//! within 0.4 % except HBM3 starting mid-row-set (−3.4 %); 64-byte random reads and
+//! within 0.4 % except HBM3 starting mid-row-set (−3.4 %); 32 KiB (the default threshold),
+//! from an idle model: within 1.1 % (1.5 % asserted); 64-byte random reads and
 //! writes, 256 KiB–4 MiB: within 4 % (5 % asserted). Other mappings and the closed-page policy under FR-FCFS, 4 MiB: within
 //! 4 %; FCFS and the closed page with a bank-interleaved mapping are least regular
 //! (up to 11 % at 1 MiB).

@@ -11,7 +11,8 @@
 //! registers). Longer rows use the online softmax: one pass for the running max and sum,
 //! one to normalise — two reads; the second comes from L2 when the rows in flight fit in
 //! L2, else from DRAM. Per element: 4 lane operations (compare, subtract, add, scale) and
-//! one exp on the SFU.
+//! one exp on the SFU. DRAM runs at `efficiency.softmax_bandwidth` of the achievable
+//! bandwidth.
 //!
 //! # Fused attention (FlashAttention-2 style)
 //! Query rows of the heads that share a KV head are packed together (GQA/MQA; decode
@@ -94,6 +95,7 @@ pub(crate) fn softmax(gpu: &Gpu, rows: u64, len: u64, dtype: DType) -> Option<Pl
     };
     p.alu_ops = 4.0 * len as f64;
     p.sfu_ops = len as f64;
+    p.mem_fraction = gpu.eff.softmax_bandwidth;
     p.l2_bytes = row * (l2_reads + 1.0);
     p.dram_bytes = rows as f64 * row * (dram_reads + 1.0);
     p.tiling = Tiling {

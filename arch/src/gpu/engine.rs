@@ -15,9 +15,11 @@
 //!   wave `⌈R/SMs⌉`), each at the SM's rate: `T_c = ⌈B/SMs⌉ · max(t_tensor, t_alu,
 //!   t_sfu)` with `t_tensor = ops / (tensor_ops_per_clk_per_sm(d) · f_tensor · eff)`,
 //!   `t_alu = lane_ops / (fp32_flops_per_clk_per_sm/2 · f · alu)`, `t_sfu = sfu_ops /
-//!   (sfu_ops_per_clk_per_sm · f · alu)` (different pipes overlap);
+//!   (sfu_ops_per_clk_per_sm · f · alu)` (different pipes overlap; `alu` is
+//!   `dequant_alu` for fused dequantising products);
 //! - **memory** — the larger of DRAM `T_d = bytes_dram / (mem_bytes_per_s ·
-//!   mem_bandwidth)` and the busiest SM's share of L2 bandwidth `T_l2 = ⌈B/SMs⌉ ·
+//!   mem_bandwidth · φ)` (`φ = softmax_bandwidth` for the softmax, else 1) and the
+//!   busiest SM's share of L2 bandwidth `T_l2 = ⌈B/SMs⌉ ·
 //!   l2_bytes_per_block / (l2_bytes_per_clk · f / SMs)` (few blocks cannot pull the whole
 //!   DRAM bandwidth through their SMs);
 //! - **latency** — a dependent chain of `c` cycles per block costs `T_s = W · c / f`
@@ -43,6 +45,12 @@
 use super::kernels::{Bound, DType, EnergyBreakdown, KernelEstimate, Tiling, secs_to_time};
 use super::spec::Gpu;
 
+/// Bytes one warp has in flight per dependent DRAM round trip when it streams a row (the
+/// GEMV): 32 lanes × 16-byte vector loads × 4 loads issued before the first is used. With
+/// `efficiency.mem_latency_cycles` it sets the latency floor of kernels whose blocks walk
+/// long rows with few warps.
+pub const WARP_BYTES_PER_TRIP: f64 = 2048.0;
+
 /// One kernel launch as a grid of identical blocks (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct BlockPlan {
@@ -64,6 +72,12 @@ pub(crate) struct BlockPlan {
     pub alu_ops: f64,
     /// Special-function operations per block.
     pub sfu_ops: f64,
+    /// Efficiency of the CUDA-core and SFU work when not `efficiency.alu` (`dequant_alu`
+    /// for fused dequantising products).
+    pub alu_eff: Option<f64>,
+    /// Fraction of the achievable DRAM bandwidth this kernel reaches (1, or
+    /// `softmax_bandwidth` for the softmax).
+    pub mem_fraction: f64,
     /// Bytes a block moves through L2 (loads and stores).
     pub l2_bytes: f64,
     /// Dependent-latency chain per block, SM cycles.
@@ -75,7 +89,8 @@ pub(crate) struct BlockPlan {
 }
 
 impl BlockPlan {
-    /// A plan with no work (fill in the fields that apply).
+    /// A plan with no work (fill in the fields that apply); CUDA-core work at
+    /// `efficiency.alu`, DRAM at the achievable bandwidth.
     pub fn new(blocks: u64, threads: u32, regs_per_thread: u32, smem_bytes: u64) -> Self {
         BlockPlan {
             blocks: blocks.max(1),
@@ -87,6 +102,8 @@ impl BlockPlan {
             tensor_eff: 1.0,
             alu_ops: 0.0,
             sfu_ops: 0.0,
+            alu_eff: None,
+            mem_fraction: 1.0,
             l2_bytes: 0.0,
             serial_cycles: 0.0,
             dram_bytes: 0.0,
@@ -149,7 +166,6 @@ pub(crate) fn evaluate(gpu: &Gpu, plan: &BlockPlan) -> Option<PlanCost> {
     let waves = b.div_ceil(sms * u64::from(occ));
     let per_sm_blocks = b.div_ceil(sms) as f64;
     let f = gpu.clock_hz;
-    let e = &gpu.eff;
 
     let (t_tensor, tensor_j) = if plan.tensor_ops > 0.0 {
         let rate = gpu.spec.tensor_ops_per_clk_per_sm.get(plan.tensor_dtype)?;
@@ -159,15 +175,16 @@ pub(crate) fn evaluate(gpu: &Gpu, plan: &BlockPlan) -> Option<PlanCost> {
     } else {
         (0.0, 0.0)
     };
-    let alu_rate = gpu.spec.fp32_flops_per_clk_per_sm / 2.0 * f * e.alu;
-    let sfu_rate = gpu.spec.sfu_ops_per_clk_per_sm * f * e.alu;
+    let alu_eff = plan.alu_eff.unwrap_or(gpu.eff.alu);
+    let alu_rate = gpu.spec.fp32_flops_per_clk_per_sm / 2.0 * f * alu_eff;
+    let sfu_rate = gpu.spec.sfu_ops_per_clk_per_sm * f * alu_eff;
     let t_alu = plan.alu_ops / alu_rate;
     let t_sfu = plan.sfu_ops / sfu_rate;
     let compute_s = per_sm_blocks * t_tensor.max(t_alu).max(t_sfu);
 
     let sm_bw = gpu.spec.l2_bytes_per_clk * f / sms as f64;
     let l2_s = per_sm_blocks * plan.l2_bytes / sm_bw;
-    let dram_s = plan.dram_bytes / gpu.achievable_mem_bytes_per_s();
+    let dram_s = plan.dram_bytes / (gpu.achievable_mem_bytes_per_s() * plan.mem_fraction);
     let memory_s = l2_s.max(dram_s);
     let serial_s = waves as f64 * plan.serial_cycles / f;
 

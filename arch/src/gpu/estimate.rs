@@ -49,7 +49,7 @@ impl EnergyBreakdown {
 
 /// The tiling a model chose, for traceability. Meaning per class: GEMM — CTA tile
 /// `tile_m × tile_n × tile_k` and split-K factor `split`; GEMV — rows per block in
-/// `tile_n`, split-K in `split`; attention — query rows per block in `tile_m`, key rows per
+/// `tile_n`, `split` 1; attention — query rows per block in `tile_m`, key rows per
 /// step in `tile_n`, KV splits (flash-decoding) in `split`; other classes — elements or
 /// rows per block in `tile_m`. All zero where a model has no tiling (CPU).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

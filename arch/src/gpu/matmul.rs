@@ -25,8 +25,12 @@
 //! # GEMV
 //! [`GEMV_ROWS`] weight rows per 128-thread block, one warp per row, weights streamed once;
 //! each weight costs `m` FMAs on CUDA cores (FP32 accumulation) plus, when quantised, its
-//! dequantisation. Split-K over [`SPLITS`] is tried for short, wide matrices. DRAM:
-//! weights + `m` input vectors + `m` outputs.
+//! dequantisation. DRAM: weights + `m` input vectors + `m` outputs. A warp walks its row
+//! in `⌈row bytes /` [`WARP_BYTES_PER_TRIP`]`⌉` dependent DRAM round trips of
+//! `efficiency.mem_latency_cycles` each — the floor of short, wide matrices (few rows,
+//! long rows: 192 × 5120 takes 9.3 µs on an H100, far above its 2 MB of traffic). No
+//! split-K: like cuBLAS's and FastGEMV's kernels, a block owns whole rows (the H100 data
+//! show no sign of a split on such shapes).
 //!
 //! # Quantised weights
 //! Weight bytes are [`quant_weight_bytes`]. Dequantisation costs
@@ -36,10 +40,11 @@
 //! (weights straddle 32-bit words: funnel shifts). At low bits and high bandwidth-to-ALU
 //! ratios this ALU work, not DRAM, bounds the kernel. Without fusion a separate kernel
 //! first writes the weights back in the activation format (its DRAM traffic and launch are
-//! added), then the dense kernel runs.
+//! added), then the dense kernel runs. Fused kernels issue their CUDA-core work at
+//! `efficiency.dequant_alu` instead of `efficiency.alu`.
 
 use super::elementwise_plan;
-use super::engine::{BlockPlan, PlanCost, cheaper, evaluate};
+use super::engine::{BlockPlan, PlanCost, WARP_BYTES_PER_TRIP, cheaper, evaluate};
 use super::kernels::{DType, GROUP_META_BITS, Tiling, quant_weight_bytes};
 use super::spec::Gpu;
 
@@ -60,12 +65,13 @@ pub const CTA_TILES: [(u64, u64, u32); 8] = [
     (32, 128, 128),
     (16, 128, 128),
 ];
-/// Split-K factors tried when a tiling leaves SMs idle (GEMM) or always (GEMV).
+/// Split-K factors tried when a GEMM tiling leaves SMs idle.
 pub const SPLITS: [u64; 4] = [2, 4, 8, 16];
 /// Weight rows per GEMV block (one warp each).
 pub const GEMV_ROWS: u64 = 4;
 /// Threads per GEMV block.
 pub const GEMV_THREADS: u32 = 128;
+
 /// Largest `m` for which a GEMM is also tried as a GEMV (cuBLAS switches to GEMV kernels
 /// for very small `m`).
 pub const GEMV_MAX_M: u64 = 4;
@@ -201,6 +207,9 @@ pub(crate) fn gemm_cost(gpu: &Gpu, o: &Operands) -> Option<PlanCost> {
                 p.alu_ops = macs;
             }
             p.alu_ops += tn as f64 * k_per as f64 * o.dequant_ops;
+            if o.dequant_ops > 0.0 {
+                p.alu_eff = Some(gpu.eff.dequant_alu);
+            }
             let c_pe = if s > 1 { 4.0 } else { o.c_bytes };
             p.l2_bytes = tm as f64 * o.a_bytes * k_per as f64
                 + o.w.bytes(tn, k_per)
@@ -223,8 +232,8 @@ pub(crate) fn gemm_cost(gpu: &Gpu, o: &Operands) -> Option<PlanCost> {
     best
 }
 
-/// The cheapest split of a CUDA-core GEMV: `m` vectors against `n × k` weights stored as
-/// `w`, `x_bytes` per activation element, `dequant` lane ops per weight.
+/// A CUDA-core GEMV: `m` vectors against `n × k` weights stored as `w`, `x_bytes` per
+/// activation element, `dequant` lane ops per weight (module docs).
 pub(crate) fn gemv_cost(
     gpu: &Gpu,
     (m, n, k): (u64, u64, u64),
@@ -233,31 +242,24 @@ pub(crate) fn gemv_cost(
     dequant: f64,
 ) -> Option<PlanCost> {
     let out_b = x_bytes.max(2.0);
-    let base_dram = w.bytes(n, k) + (m * k) as f64 * x_bytes + (m * n) as f64 * out_b;
-    let mut best = None;
-    for s in std::iter::once(1).chain(SPLITS) {
-        let k_per = k.div_ceil(s);
-        let mut p = BlockPlan::new(n.div_ceil(GEMV_ROWS) * s, GEMV_THREADS, 32, 0);
-        let rows = GEMV_ROWS as f64;
-        p.alu_ops = rows * k_per as f64 * (dequant + m as f64);
-        let c_pe = if s > 1 { 4.0 } else { out_b };
-        p.l2_bytes =
-            w.bytes(GEMV_ROWS, k_per) + (m * k_per) as f64 * x_bytes + rows * m as f64 * c_pe;
-        let partials = if s > 1 {
-            2.0 * 4.0 * (m * n * s) as f64
-        } else {
-            0.0
-        };
-        p.dram_bytes = base_dram + partials;
-        p.tiling = Tiling {
-            tile_m: m.min(u64::from(u32::MAX)) as u32,
-            tile_n: GEMV_ROWS as u32,
-            tile_k: 0,
-            split: s as u32,
-        };
-        best = cheaper(best, evaluate(gpu, &p));
+    let mut p = BlockPlan::new(n.div_ceil(GEMV_ROWS), GEMV_THREADS, 32, 0);
+    let rows = GEMV_ROWS as f64;
+    p.alu_ops = rows * k as f64 * (dequant + m as f64);
+    if dequant > 0.0 {
+        p.alu_eff = Some(gpu.eff.dequant_alu);
     }
-    best
+    p.l2_bytes = w.bytes(GEMV_ROWS, k) + (m * k) as f64 * x_bytes + rows * m as f64 * out_b;
+    // Each warp walks its row in round trips of WARP_BYTES_PER_TRIP.
+    let trips = (w.bytes(1, k) / WARP_BYTES_PER_TRIP).ceil();
+    p.serial_cycles = trips * gpu.eff.mem_latency_cycles;
+    p.dram_bytes = w.bytes(n, k) + (m * k) as f64 * x_bytes + (m * n) as f64 * out_b;
+    p.tiling = Tiling {
+        tile_m: m.min(u64::from(u32::MAX)) as u32,
+        tile_n: GEMV_ROWS as u32,
+        tile_k: 0,
+        split: 1,
+    };
+    evaluate(gpu, &p)
 }
 
 /// A dense GEMM: the tensor-core tiling, or for `m ≤` [`GEMV_MAX_M`] a GEMV if cheaper.

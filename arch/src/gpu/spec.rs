@@ -68,11 +68,28 @@ pub struct GpuEfficiencySpec {
     pub alu: Option<f64>,
     /// Fraction of peak DRAM bandwidth reached by large streams (0–1].
     pub mem_bandwidth: Option<f64>,
-    /// Fixed time per kernel launch: launch, ramp-up and drain, microseconds (≥ 0).
+    /// Fixed time per kernel launch: launch, ramp-up and drain, microseconds (≥ 0), of a
+    /// kernel timed on its own (events around one launch).
     pub launch_overhead_us: Option<f64>,
+    /// Fixed time per kernel when kernels run back to back in one stream or CUDA graph,
+    /// microseconds (≥ 0): the next launch overlaps the previous kernel's drain. Default:
+    /// `launch_overhead_us`. Used by compositions of kernels (a decoder step).
+    pub stream_launch_overhead_us: Option<f64>,
     /// Latency of one step of a sequential recurrence inside a block, SM clock cycles
     /// (≥ 0); the selective scan's per-step floor.
     pub scan_step_cycles: Option<f64>,
+    /// Fraction of the CUDA-core issue rate that fused dequantise-and-multiply GEMV/GEMM
+    /// kernels sustain for their unpacking, scaling and FMAs (0–1]; the rest goes to
+    /// address arithmetic, layout shuffles and the split-K reduction.
+    pub dequant_alu: Option<f64>,
+    /// Latency of one dependent DRAM round trip under load, SM clock cycles (≥ 0): a
+    /// GEMV warp walks its weight row in round trips of this latency (see
+    /// `WARP_BYTES_PER_TRIP`).
+    pub mem_latency_cycles: Option<f64>,
+    /// Fraction of the achievable DRAM bandwidth (`mem_bandwidth`) a row softmax sustains
+    /// (0–1]: the row reductions between reading a row and writing it leave fewer loads
+    /// in flight than a streaming copy.
+    pub softmax_bandwidth: Option<f64>,
 }
 
 /// Default tensor efficiency: 0.85, between A100's 0.89 and H100's 0.81 (see the presets).
@@ -93,6 +110,15 @@ pub const DEFAULT_LAUNCH_OVERHEAD_US: f64 = 2.5;
 /// Default scan step: 8 cycles — one dependent FMA (4-cycle latency on Ampere; Jia et al.
 /// style microbenchmarks) plus the multiply feeding it, state held in registers.
 pub const DEFAULT_SCAN_STEP_CYCLES: f64 = 8.0;
+
+/// Default dequantisation ALU efficiency: 0.75, the same allowance as
+/// [`DEFAULT_ALU_EFFICIENCY`] (no published figure; a calibration parameter).
+pub const DEFAULT_DEQUANT_ALU_EFFICIENCY: f64 = 0.75;
+/// Default DRAM round-trip latency: 0 cycles — latency hidden (a calibration parameter;
+/// HBM load latency on recent GPUs is several hundred cycles unloaded and more under load).
+pub const DEFAULT_MEM_LATENCY_CYCLES: f64 = 0.0;
+/// Default softmax bandwidth fraction: 1 — an ideal one-read, one-write kernel.
+pub const DEFAULT_SOFTMAX_BANDWIDTH: f64 = 1.0;
 
 /// The `[gpu]` section as written in a platform file.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -160,8 +186,16 @@ pub struct GpuEfficiency {
     pub mem_bandwidth: f64,
     /// Launch overhead, microseconds.
     pub launch_overhead_us: f64,
+    /// Launch overhead of a kernel in a back-to-back stream, microseconds.
+    pub stream_launch_overhead_us: f64,
     /// Recurrence step latency, cycles.
     pub scan_step_cycles: f64,
+    /// CUDA-core fraction for fused dequantising products.
+    pub dequant_alu: f64,
+    /// DRAM round-trip latency, cycles.
+    pub mem_latency_cycles: f64,
+    /// Softmax fraction of the achievable DRAM bandwidth.
+    pub softmax_bandwidth: f64,
 }
 
 /// A validated GPU: everything positive and consistent, defaults applied.
@@ -287,14 +321,29 @@ impl GpuSpec {
             alu: e.alu.unwrap_or(DEFAULT_ALU_EFFICIENCY),
             mem_bandwidth: e.mem_bandwidth.unwrap_or(DEFAULT_MEM_EFFICIENCY),
             launch_overhead_us: e.launch_overhead_us.unwrap_or(DEFAULT_LAUNCH_OVERHEAD_US),
+            stream_launch_overhead_us: e
+                .stream_launch_overhead_us
+                .or(e.launch_overhead_us)
+                .unwrap_or(DEFAULT_LAUNCH_OVERHEAD_US),
             scan_step_cycles: e.scan_step_cycles.unwrap_or(DEFAULT_SCAN_STEP_CYCLES),
+            dequant_alu: e.dequant_alu.unwrap_or(DEFAULT_DEQUANT_ALU_EFFICIENCY),
+            mem_latency_cycles: e.mem_latency_cycles.unwrap_or(DEFAULT_MEM_LATENCY_CYCLES),
+            softmax_bandwidth: e.softmax_bandwidth.unwrap_or(DEFAULT_SOFTMAX_BANDWIDTH),
         };
         check_fraction(&ek, "tensor", eff.tensor)?;
         check_fraction(&ek, "attention", eff.attention)?;
         check_fraction(&ek, "alu", eff.alu)?;
         check_fraction(&ek, "mem_bandwidth", eff.mem_bandwidth)?;
+        check_fraction(&ek, "dequant_alu", eff.dequant_alu)?;
+        check_fraction(&ek, "softmax_bandwidth", eff.softmax_bandwidth)?;
         check_non_negative(&ek, "launch_overhead_us", eff.launch_overhead_us)?;
+        check_non_negative(
+            &ek,
+            "stream_launch_overhead_us",
+            eff.stream_launch_overhead_us,
+        )?;
         check_non_negative(&ek, "scan_step_cycles", eff.scan_step_cycles)?;
+        check_non_negative(&ek, "mem_latency_cycles", eff.mem_latency_cycles)?;
         Ok(Gpu {
             name: self
                 .architecture

@@ -11,6 +11,7 @@
 //!
 //! Every [`KernelReport`] says which level produced it.
 
+mod chain;
 mod gemm;
 pub mod pipeline;
 mod vector;
@@ -20,8 +21,11 @@ use sim_core::Time;
 
 use crate::pe_array::OperandCounts;
 
+pub use chain::{
+    VectorChain, run_elementwise, run_elementwise_on, run_vector_chain, vector_elem_bytes,
+};
 pub use gemm::{GemmOptions, GemmTiling, roofline_gemm, run_gemm, run_gemv};
-pub use vector::{run_elementwise, run_softmax};
+pub use vector::{VectorUnit, run_softmax, run_softmax_on};
 
 /// Which model produced a result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

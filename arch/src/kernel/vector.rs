@@ -11,6 +11,17 @@
 //! element (max, subtract, exp, sum, scale); on the nonlinear unit three streaming passes per
 //! row.
 //!
+//! **Fused chains** ([`super::run_vector_chain`]): a fixed sequence of element-wise operations per
+//! element with the intermediates kept on chip (a Mamba selective scan on MARCA's PEs, a
+//! normalisation), whose off-chip bytes are given by the caller. On the PE array it takes
+//! `Σ passes` per element, on the nonlinear unit one pass per operation. Steps that depend
+//! on each other (`dependent_rows`) run one after the other: `rows · passes ·
+//! ⌈row_len/lanes⌉ + latency` cycles instead of `passes · ⌈n/lanes⌉ + latency`. Its level-3
+//! compute bound counts the passes (`passes · ⌈n/lanes⌉`).
+//!
+//! **Choosing the unit.** The `*_on` functions take a [`VectorUnit`] (`None`: the PE array
+//! when it can, else the nonlinear unit, as above).
+//!
 //! **SRAM-only platforms** ([`crate::sram_only`]) reject a kernel whose inputs and output
 //! exceed the on-chip SRAM ([`crate::ArchError::OnChipCapacity`]).
 
@@ -22,15 +33,52 @@ use crate::pe_array::OperandCounts;
 use crate::platform::Platform;
 
 /// Exp polynomial degree used when element-wise work runs on PEs.
-const PE_EXP_DEGREE: u32 = 2;
+pub(super) const PE_EXP_DEGREE: u32 = 2;
 
-enum Unit<'a> {
+/// A unit that runs vector (element-wise, softmax) kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VectorUnit {
+    /// The PE array in element-wise mode (reduction tree bypassed, MARCA).
+    PeArray,
+    /// The nonlinear-function unit.
+    Nonlinear,
+}
+
+pub(super) enum Unit<'a> {
     Pe(&'a crate::pe_array::PeArray),
     Nl(&'a crate::nonlinear::NonlinearUnit),
 }
 
-fn pick_unit<'a>(p: &'a Platform, class: &str) -> Result<Unit<'a>, ArchError> {
-    if let Some(pe) = p.pe_array.as_ref().filter(|pe| pe.elementwise_capable()) {
+pub(super) fn pick_unit<'a>(
+    p: &'a Platform,
+    class: &str,
+    want: Option<VectorUnit>,
+) -> Result<Unit<'a>, ArchError> {
+    let pe = p.pe_array.as_ref().filter(|pe| pe.elementwise_capable());
+    match want {
+        Some(VectorUnit::PeArray) => {
+            return pe.map(Unit::Pe).ok_or_else(|| ArchError::Unsupported {
+                unit: format!("{} pe_array", p.name),
+                class: class.into(),
+                reason: "element-wise work needs a PE array with a bypassable \
+                         [pe_array.reduction_tree] (bypass = true)"
+                    .into(),
+            });
+        }
+        Some(VectorUnit::Nonlinear) => {
+            return p
+                .nonlinear
+                .as_ref()
+                .map(Unit::Nl)
+                .ok_or_else(|| ArchError::Unsupported {
+                    unit: format!("{} nonlinear", p.name),
+                    class: class.into(),
+                    reason: "the platform has no [nonlinear] unit".into(),
+                });
+        }
+        None => {}
+    }
+    if let Some(pe) = pe {
         return Ok(Unit::Pe(pe));
     }
     if let Some(nl) = &p.nonlinear {
@@ -45,31 +93,36 @@ fn pick_unit<'a>(p: &'a Platform, class: &str) -> Result<Unit<'a>, ArchError> {
     })
 }
 
-struct Plan {
-    unit: String,
-    lanes: u64,
-    elem_bytes: u64,
+pub(super) struct Plan {
+    pub(super) unit: String,
+    pub(super) lanes: u64,
+    pub(super) elem_bytes: u64,
     /// Compute cycles of a chunk of `n` elements (`rows` rows for softmax).
-    cycles: Box<dyn Fn(u64, u64) -> u64>,
+    pub(super) cycles: Box<dyn Fn(u64, u64) -> u64>,
+    /// Passes per element counted by the level-3 compute bound.
+    pub(super) roof_passes: u64,
 }
 
 /// One vector kernel to run through [`finish`].
-struct Job {
-    kernel: String,
+pub(super) struct Job {
+    pub(super) kernel: String,
     /// Elements in total.
-    n: u64,
+    pub(super) n: u64,
     /// Rows (elements for element-wise kernels).
-    rows: u64,
-    /// Input operands per element.
-    inputs: u64,
+    pub(super) rows: u64,
+    /// Input operands per element (for the buffer's operand counts).
+    pub(super) inputs: u64,
+    /// Off-chip bytes read and written in all.
+    pub(super) bytes_in: u64,
+    pub(super) bytes_out: u64,
     /// Rows per chunk.
-    chunk_rows: u64,
+    pub(super) chunk_rows: u64,
     /// Elements per row.
-    row_len: u64,
-    fidelity: Fidelity,
+    pub(super) row_len: u64,
+    pub(super) fidelity: Fidelity,
 }
 
-fn finish(
+pub(super) fn finish(
     p: &Platform,
     job: Job,
     plan: &Plan,
@@ -80,18 +133,20 @@ fn finish(
         n,
         rows,
         inputs,
+        bytes_in,
+        bytes_out,
         chunk_rows,
         row_len,
         fidelity,
     } = job;
-    let eb = plan.elem_bytes;
     let compute_cycles = (plan.cycles)(n, rows);
-    let bytes_in = inputs * n * eb;
-    let bytes_out = n * eb;
     p.check_fits_on_chip(&kernel, bytes_in + bytes_out)?;
     let mem = p.memory()?;
     let peak = mem.peak_bytes_per_s();
-    let roof_compute = p.clock.cycles_to_time(n.div_ceil(plan.lanes.max(1)));
+    let roof_compute = p.clock.cycles_to_time(
+        plan.roof_passes
+            .saturating_mul(n.div_ceil(plan.lanes.max(1))),
+    );
     let roof = roof_compute.max(sim_core::Time::from_ps(
         ((bytes_in + bytes_out) as f64 * 1e12 / peak.max(1.0)).floor() as u64,
     ));
@@ -127,14 +182,18 @@ fn finish(
             })?;
         let mut specs = Vec::new();
         let (mut done_rows, mut block) = (0u64, 0u64);
+        // Bytes of the first `r` rows, so that the chunks add up to the totals exactly.
+        let share = |total: u64, r: u64| {
+            (u128::from(total) * u128::from(r) / u128::from(rows.max(1))) as u64
+        };
         while done_rows < rows {
             let r = chunk_rows.min(rows - done_rows);
             let elems = r * row_len;
             specs.push(TileSpec {
-                load_bytes: inputs * elems * eb,
+                load_bytes: share(bytes_in, done_rows + r) - share(bytes_in, done_rows),
                 compute_cycles: (plan.cycles)(elems, r),
                 block,
-                store_bytes: elems * eb,
+                store_bytes: share(bytes_out, done_rows + r) - share(bytes_out, done_rows),
                 first_of_block: true,
             });
             done_rows += r;
@@ -158,13 +217,13 @@ fn finish(
         e.action(
             "global_buffer",
             "read",
-            buf.words((inputs + 1) * n * eb),
+            buf.words(bytes_in + bytes_out),
             buf.read_pj,
         );
         e.action(
             "global_buffer",
             "write",
-            buf.words((inputs + 1) * n * eb),
+            buf.words(bytes_in + bytes_out),
             buf.write_pj,
         );
         e.leakage("global_buffer", buf.leakage_mw, end);
@@ -187,8 +246,8 @@ fn finish(
         macs: 0,
         elements: n,
         sram,
-        sram_bytes_read: (inputs + 1) * n * eb,
-        sram_bytes_written: (inputs + 1) * n * eb,
+        sram_bytes_read: bytes_in + bytes_out,
+        sram_bytes_written: bytes_in + bytes_out,
         dram_bytes_read: bytes_r,
         dram_bytes_written: bytes_w,
         tiles,
@@ -200,7 +259,7 @@ fn finish(
 }
 
 /// Elements per chunk: what fits the per-tile capacity, rounded down to whole lane groups.
-fn chunk_elems(p: &Platform, per_elem_bytes: u64, lanes: u64) -> Result<u64, ArchError> {
+pub(super) fn chunk_elems(p: &Platform, per_elem_bytes: u64, lanes: u64) -> Result<u64, ArchError> {
     let cap = p
         .global_buffer
         .as_ref()
@@ -221,92 +280,21 @@ fn chunk_elems(p: &Platform, per_elem_bytes: u64, lanes: u64) -> Result<u64, Arc
     })
 }
 
-/// Element-wise `op` over `n` elements.
-pub fn run_elementwise(
-    p: &Platform,
-    n: u64,
-    op: ElementwiseOp,
-    fidelity: Fidelity,
-) -> Result<KernelReport, ArchError> {
-    if n == 0 {
-        return Err(ArchError::Invalid {
-            key: "n".into(),
-            message: "is 0; expected >= 1 elements".into(),
-        });
-    }
-    let inputs = op.inputs();
-    let unit = pick_unit(p, "element-wise operations")?;
-    let (plan, pieces, nl_pj) = match unit {
-        Unit::Pe(pe) => {
-            let passes = op.pe_passes(PE_EXP_DEGREE);
-            let pe2 = pe.clone();
-            (
-                Plan {
-                    unit: "pe_array (element-wise, tree bypassed)".into(),
-                    lanes: pe.n_pes(),
-                    elem_bytes: pe.operand_bytes(),
-                    cycles: Box::new(move |n, _| pe2.elementwise_cycles(n, passes)),
-                },
-                Some((
-                    op.pieces(PE_EXP_DEGREE),
-                    pe.energy.mul_pj,
-                    pe.energy.add_pj,
-                    pe.energy.leakage_mw,
-                )),
-                None,
-            )
-        }
-        Unit::Nl(nl) => {
-            let nl2 = nl.clone();
-            (
-                Plan {
-                    unit: "nonlinear".into(),
-                    lanes: nl.lanes,
-                    elem_bytes: u64::from(nl.data_bits / 8),
-                    cycles: Box::new(move |n, _| nl2.stream_cycles(n, 1)),
-                },
-                None,
-                Some((nl.op_pj(op), nl.energy.leakage_mw)),
-            )
-        }
-    };
-    let chunk = chunk_elems(p, (inputs + 1) * plan.elem_bytes, plan.lanes)?;
-    // Treat the vector as `n` rows of one element so chunks are whole lane groups.
-    let energy = move |e: &mut Energy, t: sim_core::Time| {
-        if let Some(((muls, adds), mul_pj, add_pj, leak)) = pieces {
-            e.action("pe_array", "mul", muls * n, mul_pj);
-            e.action("pe_array", "add", adds * n, add_pj);
-            e.leakage("pe_array", leak, t);
-        }
-        if let Some((pj, leak)) = nl_pj {
-            e.action("nonlinear", op_name(op), n, pj);
-            e.leakage("nonlinear", leak, t);
-        }
-    };
-    let job = Job {
-        kernel: format!("elementwise {} {n}", op_name(op)),
-        n,
-        rows: n,
-        inputs,
-        chunk_rows: chunk,
-        row_len: 1,
-        fidelity,
-    };
-    finish(p, job, &plan, &energy)
-}
-
-fn op_name(op: ElementwiseOp) -> &'static str {
-    match op {
-        ElementwiseOp::Mul => "mul",
-        ElementwiseOp::Add => "add",
-        ElementwiseOp::Exp => "exp",
-        ElementwiseOp::Silu => "silu",
-    }
-}
-
-/// Softmax over `rows` rows of `len` elements.
+/// Softmax over `rows` rows of `len` elements (on the PE array when it can, else the
+/// nonlinear unit).
 pub fn run_softmax(
     p: &Platform,
+    rows: u64,
+    len: u64,
+    fidelity: Fidelity,
+) -> Result<KernelReport, ArchError> {
+    run_softmax_on(p, None, rows, len, fidelity)
+}
+
+/// Softmax over `rows` rows of `len` elements on `unit` (`None` as in [`run_softmax`]).
+pub fn run_softmax_on(
+    p: &Platform,
+    unit: Option<VectorUnit>,
     rows: u64,
     len: u64,
     fidelity: Fidelity,
@@ -318,8 +306,7 @@ pub fn run_softmax(
         });
     }
     let n = rows * len;
-    let unit = pick_unit(p, "softmax")?;
-    let (plan, pe_parts, nl_parts) = match unit {
+    let (plan, pe_parts, nl_parts) = match pick_unit(p, "softmax", unit)? {
         Unit::Nl(nl) => {
             let nl2 = nl.clone();
             (
@@ -328,6 +315,7 @@ pub fn run_softmax(
                     lanes: nl.lanes,
                     elem_bytes: u64::from(nl.data_bits / 8),
                     cycles: Box::new(move |_, r| nl2.softmax_cycles(r, len)),
+                    roof_passes: 1,
                 },
                 None,
                 Some(nl.energy),
@@ -342,6 +330,7 @@ pub fn run_softmax(
                     lanes: pe.n_pes(),
                     elem_bytes: pe.operand_bytes(),
                     cycles: Box::new(move |n, _| pe2.elementwise_cycles(n, passes)),
+                    roof_passes: 1,
                 },
                 Some(pe.energy),
                 None,
@@ -383,6 +372,8 @@ pub fn run_softmax(
         n,
         rows,
         inputs: 1,
+        bytes_in: n * plan.elem_bytes,
+        bytes_out: n * plan.elem_bytes,
         chunk_rows,
         row_len: len,
         fidelity,

@@ -31,6 +31,22 @@ fn seq(addr: u64, bytes: u64, write: bool) -> MemRequest {
 }
 
 #[test]
+fn fast_path_agrees_at_the_default_threshold() {
+    // Requests at the default threshold (32 KiB) go to the fast path: it must agree with
+    // the detailed model from an idle start, reads and writes, aligned or not.
+    for name in preset_names() {
+        let cfg = preset(name);
+        assert_eq!(cfg.fast_path_min_bytes, 32 * 1024, "{name}");
+        for write in [false, true] {
+            for addr in [0, 1 << 20, 12_345 * 64] {
+                let d = disagreement(&cfg, &seq(addr, 32 * 1024, write));
+                assert!(d.abs() < 0.015, "{name} write={write} @{addr}: {d:+.4}");
+            }
+        }
+    }
+}
+
+#[test]
 fn fast_path_sequential_agrees_within_2_percent_for_every_preset() {
     for name in preset_names() {
         let cfg = preset(name);

@@ -6,3 +6,5 @@ mod kernel;
 mod nonlinear;
 mod platform;
 mod reference;
+mod work;
+mod work_props;

@@ -109,12 +109,16 @@ fn model_matches_h100_measurements() {
             }
             other => panic!("unknown class {other}"),
         };
-        let model = us(h.estimate(&req).unwrap().time);
+        // Measured as CUDA-graph replays of back-to-back kernels: each pays the stream
+        // launch overhead, not an isolated kernel's.
+        let e = h.estimate(&req).unwrap();
+        let model = us(e.time) - us(e.launch_time)
+            + f64::from(e.kernels) * h.efficiency().stream_launch_overhead_us;
         if class == "softmax" {
-            // Known gap, left to calibration: PyTorch's softmax for rows over 1024 elements
-            // makes three passes with block-wide reductions and runs at ~1.1 TB/s; the model
-            // is an ideal one-read, one-write kernel (the rows fit in registers), about half
-            // the measured time.
+            // Known gap: PyTorch's softmax for rows over 1024 elements makes three passes
+            // with block-wide reductions and runs at ~1.1 TB/s; the model is a one-read,
+            // one-write kernel (the rows fit in registers) at the calibrated
+            // softmax_bandwidth, still well under the measured time.
             let ratio = model / measured;
             assert!(
                 (0.3..=0.8).contains(&ratio),

@@ -31,7 +31,7 @@ pub use bars::{GroupedBarsConfig, grouped_bars};
 pub use roofline::{
     ComputeCeiling, MemoryCeiling, OperatorPoint, PointLabels, Roofline, RooflineConfig, roofline,
 };
-pub use scatter::{ColorScale, ParetoFront, ScatterConfig, scatter};
+pub use scatter::{ColorScale, ParetoFront, ReferenceLine, ScatterConfig, scatter};
 pub use stacked::{Breakdown, StackedBarsConfig, stacked_bars};
 
 /// The image formats this crate writes.

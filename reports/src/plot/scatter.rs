@@ -47,6 +47,28 @@ pub struct ParetoFront {
     pub y: Direction,
 }
 
+/// A reference line `y = slope · x` drawn across the plot (clipped to it) as a thin
+/// grey line with a legend entry. `slope = 1` is the `y = x` diagonal of a
+/// predicted-vs-measured plot; on log–log axes every slope is a straight line of unit
+/// gradient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceLine {
+    /// `y / x` along the line.
+    pub slope: f64,
+    /// Legend text (`"y = x"`).
+    pub label: String,
+}
+
+impl ReferenceLine {
+    /// The `y = x` diagonal.
+    pub fn identity() -> ReferenceLine {
+        ReferenceLine {
+            slope: 1.0,
+            label: "y = x".into(),
+        }
+    }
+}
+
 /// What a scatter plot shows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScatterConfig {
@@ -70,6 +92,8 @@ pub struct ScatterConfig {
     pub x_label: Option<String>,
     /// Y axis description; default: [`axis_label`] of the column.
     pub y_label: Option<String>,
+    /// A reference line `y = slope · x`, if any.
+    pub reference_line: Option<ReferenceLine>,
 }
 
 impl ScatterConfig {
@@ -87,7 +111,8 @@ impl ScatterConfig {
 ///
 /// Rows with an empty or non-finite x or y are left out. Errors: an unknown or
 /// non-numeric column, a value ≤ 0 on a log axis (naming column and row), Pareto flags
-/// not one per row, or no row to draw.
+/// not one per row, a reference line whose slope is not a positive finite number, or no
+/// row to draw.
 pub fn scatter(table: &Table, config: &ScatterConfig, out: &Output) -> Result<(), ReportError> {
     render(out, &prepare(table, config)?)
 }
@@ -117,6 +142,37 @@ struct Prepared {
     color_name: String,
     /// The staircase through the front, in plot space.
     front_path: Vec<(f64, f64)>,
+    /// The reference line in plot space and its label.
+    reference: Option<(Vec<Run>, String)>,
+}
+
+/// Consecutive points of a line inside the plot, in plot space.
+type Run = Vec<(f64, f64)>;
+
+/// Points of `y = slope·x` across the x range, in plot space, split into the runs that
+/// lie inside the y range (sampled, so the line is right on mixed linear/log axes too).
+fn reference_runs(x: &Axis, y: &Axis, slope: f64) -> Vec<Run> {
+    const SAMPLES: usize = 256;
+    let mut runs: Vec<Run> = Vec::new();
+    let mut run = Vec::new();
+    for i in 0..=SAMPLES {
+        let px = x.lo + (x.hi - x.lo) * i as f64 / SAMPLES as f64;
+        let v = slope * x.unmap(px);
+        let inside = (!y.is_log() || v > 0.0) && {
+            let py = y.map(v);
+            py.is_finite() && py >= y.lo && py <= y.hi
+        };
+        if inside {
+            run.push((px, y.map(v)));
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs.retain(|r| r.len() >= 2);
+    runs
 }
 
 fn check_log(
@@ -148,6 +204,15 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
         )
     {
         table.numeric(name)?;
+    }
+    if let Some(r) = &cfg.reference_line
+        && !(r.slope.is_finite() && r.slope > 0.0)
+    {
+        return Err(ReportError::InvalidValue {
+            what: format!("reference line `{}` slope", r.label),
+            expected: "positive and finite",
+            value: r.slope,
+        });
     }
     if let Some(p) = &cfg.pareto
         && p.on_front.len() != table.n_rows()
@@ -225,6 +290,11 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
         }
     }
 
+    let reference = cfg
+        .reference_line
+        .as_ref()
+        .map(|r| (reference_runs(&x, &y, r.slope), r.label.clone()));
+
     Ok(Prepared {
         title: cfg.title.clone(),
         x_desc: cfg.x_label.clone().unwrap_or_else(|| axis_label(&cfg.x)),
@@ -235,6 +305,7 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
         colors,
         color_name: cfg.color.as_deref().map(axis_label).unwrap_or_default(),
         front_path,
+        reference,
     })
 }
 
@@ -318,6 +389,7 @@ fn colors_for(
 
 const MISSING: RGBColor = RGBColor(160, 160, 160);
 const FRONT: RGBColor = RGBColor(30, 30, 30);
+const REFERENCE: RGBColor = RGBColor(120, 120, 120);
 
 impl Prepared {
     fn legend(&self) -> Legend {
@@ -336,6 +408,13 @@ impl Prepared {
             legend.entries.push(Entry {
                 label: "Pareto front".into(),
                 color: FRONT,
+                swatch: Swatch::Line,
+            });
+        }
+        if let Some((_, label)) = &self.reference {
+            legend.entries.push(Entry {
+                label: label.clone(),
+                color: REFERENCE,
                 swatch: Swatch::Line,
             });
         }
@@ -374,6 +453,14 @@ impl Figure for Prepared {
         };
         let mut chart = frame::chart(&plot_area, &fr, theme)?;
 
+        if let Some((runs, _)) = &self.reference {
+            chart
+                .draw_series(
+                    runs.iter()
+                        .map(|run| PathElement::new(run.clone(), REFERENCE.stroke_width(1))),
+                )
+                .map_err(msg)?;
+        }
         let r = theme.marker();
         let order = (0..self.points.len()).filter(|&i| !self.points[i].2);
         chart

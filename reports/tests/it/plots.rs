@@ -5,8 +5,9 @@ use std::path::Path;
 
 use reports::{
     Breakdown, ColorScale, ComputeCeiling, Direction, GroupedBarsConfig, MemoryCeiling,
-    OperatorPoint, Output, ParetoFront, PointLabels, ReportError, Roofline, RooflineConfig,
-    ScatterConfig, StackedBarsConfig, Table, grouped_bars, roofline, scatter, stacked_bars,
+    OperatorPoint, Output, ParetoFront, PointLabels, ReferenceLine, ReportError, Roofline,
+    RooflineConfig, ScatterConfig, StackedBarsConfig, Table, grouped_bars, roofline, scatter,
+    stacked_bars,
 };
 
 use crate::common::{png_size, scratch, svg_size, table};
@@ -190,6 +191,52 @@ fn log_axis_rejects_non_positive_data_naming_column_and_row() {
         matches!(err, ReportError::NonPositiveOnLogAxis { row: 2, .. }),
         "{err:?}"
     );
+}
+
+#[test]
+fn reference_line_is_drawn_across_the_plot_with_a_legend_entry() {
+    // Predicted vs measured on log–log axes with y = x: x and y both span 1…1000, so the
+    // diagonal crosses the whole plot; its legend entry names it.
+    let t = table("measured_us,predicted_us\n1,2\n10,8\n1000,900\n");
+    let config = ScatterConfig {
+        log_x: true,
+        log_y: true,
+        reference_line: Some(ReferenceLine::identity()),
+        ..ScatterConfig::new("measured_us", "predicted_us")
+    };
+    let dir = scratch("reference");
+    scatter(&t, &config, &Output::new(dir.join("r.svg"))).unwrap();
+    let svg = std::fs::read_to_string(dir.join("r.svg")).unwrap();
+    assert!(svg.contains("y = x"), "legend entry missing");
+    // The line is grey (#787878): one polyline of the reference colour.
+    assert!(svg.contains("#787878"), "reference line missing");
+    let plain = std::fs::read_to_string({
+        scatter(
+            &t,
+            &ScatterConfig {
+                reference_line: None,
+                ..config.clone()
+            },
+            &Output::new(dir.join("p.svg")),
+        )
+        .unwrap();
+        dir.join("p.svg")
+    })
+    .unwrap();
+    assert!(!plain.contains("#787878"));
+    let bad = ScatterConfig {
+        reference_line: Some(ReferenceLine {
+            slope: 0.0,
+            label: "flat".into(),
+        }),
+        ..config
+    };
+    let err = scatter(&t, &bad, &Output::new(dir.join("bad.svg"))).unwrap_err();
+    assert!(
+        matches!(err, ReportError::InvalidValue { value, .. } if value == 0.0),
+        "{err:?}"
+    );
+    assert!(!dir.join("bad.svg").exists());
 }
 
 #[test]

@@ -1,0 +1,255 @@
+//! Which unit runs which class of work, and in which order a mapper should try them.
+//!
+//! Preference orders (a unit is listed only if the platform has it and it runs the work):
+//!
+//! | class | order |
+//! |---|---|
+//! | gemm, quant_gemm | pe_array, gpu, cpu, crossbar, pim |
+//! | softmax | nonlinear, assoc_processor (integer only), pe_array (tree bypassed), gpu, cpu, pim (softmax unit) |
+//! | elementwise | nonlinear, pe_array (tree bypassed), gpu, cpu, assoc_processor, pim (add, sub, mul) |
+//! | norm | nonlinear, pe_array (tree bypassed), gpu, cpu |
+//! | attention | gpu, pim (decode offload), pe_array (decomposed), cpu |
+//! | scan | gpu, cpu, pe_array (tree bypassed, MARCA), nonlinear |
+//!
+//! Capabilities of the fixed-function units (crossbar, associative processor, PIM) are
+//! checked by asking the unit itself for a one-element kernel of the class, so a device
+//! without a softmax unit or a PIM without an attention path is reported with the unit's
+//! own reason.
+
+use super::{EwOp, Unit, Work};
+use crate::ArchError;
+use crate::imc::kernel::{AttentionShape, ElementwiseOp, Kernel};
+use crate::platform::Platform;
+
+/// The preference order for `work`'s class.
+pub(super) fn preference(work: &Work) -> &'static [Unit] {
+    use Unit::*;
+    match work {
+        Work::Gemm { .. } | Work::QuantGemm { .. } => &[PeArray, Gpu, Cpu, Crossbar, Pim],
+        Work::Softmax { .. } => &[Nonlinear, AssocProcessor, PeArray, Gpu, Cpu, Pim],
+        Work::Elementwise { .. } => &[Nonlinear, PeArray, Gpu, Cpu, AssocProcessor, Pim],
+        Work::Norm { .. } => &[Nonlinear, PeArray, Gpu, Cpu],
+        Work::Attention { .. } => &[Gpu, Pim, PeArray, Cpu],
+        Work::Scan { .. } => &[Gpu, Cpu, PeArray, Nonlinear],
+    }
+}
+
+/// The IMC/PIM element-wise operation for `op` (add, sub and mul only).
+pub(super) fn imc_op(op: EwOp) -> Option<ElementwiseOp> {
+    match op {
+        EwOp::Add => Some(ElementwiseOp::Add),
+        EwOp::Sub => Some(ElementwiseOp::Sub),
+        EwOp::Mul => Some(ElementwiseOp::Mul),
+        _ => None,
+    }
+}
+
+/// Whether the platform has `unit`.
+pub(super) fn present(p: &Platform, unit: Unit) -> bool {
+    match unit {
+        Unit::PeArray => p.pe_array.is_some(),
+        Unit::Nonlinear => p.nonlinear.is_some(),
+        Unit::Gpu => p.gpu.is_some(),
+        Unit::Cpu => p.cpu.is_some(),
+        Unit::Crossbar => p.crossbar.is_some(),
+        Unit::AssocProcessor => p.assoc_processor.is_some(),
+        Unit::Pim => p.pim.is_some(),
+    }
+}
+
+/// Whether the PE array can run element-wise work (a bypassable reduction tree).
+pub(super) fn pe_vector(p: &Platform) -> bool {
+    p.pe_array
+        .as_ref()
+        .is_some_and(|pe| pe.elementwise_capable())
+}
+
+/// The vector unit that runs the softmax of a decomposed attention: the nonlinear unit,
+/// else the PE array in bypass mode.
+pub(super) fn softmax_unit(p: &Platform) -> Option<Unit> {
+    if p.nonlinear.is_some() {
+        Some(Unit::Nonlinear)
+    } else if pe_vector(p) {
+        Some(Unit::PeArray)
+    } else {
+        None
+    }
+}
+
+/// `Ok` when `unit` runs `work` on `p`; else [`ArchError::Unsupported`] with the reason
+/// and the platform's units that can run it instead.
+pub(super) fn check(p: &Platform, unit: Unit, work: &Work) -> Result<(), ArchError> {
+    match why_not(p, unit, work) {
+        None => Ok(()),
+        Some(reason) => Err(unsupported(p, unit, work, &reason)),
+    }
+}
+
+fn unsupported(p: &Platform, unit: Unit, work: &Work, reason: &str) -> ArchError {
+    let others: Vec<&str> = preference(work)
+        .iter()
+        .filter(|u| **u != unit && why_not(p, **u, work).is_none())
+        .map(|u| u.name())
+        .collect();
+    let instead = if others.is_empty() {
+        format!(
+            "no unit of this {} platform (units: {}) runs {}",
+            p.class(),
+            listing(&p.units()),
+            work.class()
+        )
+    } else {
+        format!("on this platform it runs on: {}", others.join(", "))
+    };
+    ArchError::Unsupported {
+        unit: format!("{} {}", p.name, unit.name()),
+        class: work.class().to_string(),
+        reason: format!("{reason}; {instead}"),
+    }
+}
+
+fn listing(v: &[&str]) -> String {
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// The reason `unit` cannot run `work`, or `None` when it can.
+pub(super) fn why_not(p: &Platform, unit: Unit, work: &Work) -> Option<String> {
+    if !present(p, unit) {
+        return Some(format!(
+            "the {} platform has no [{}] section",
+            p.class(),
+            unit.name()
+        ));
+    }
+    let class = work.class();
+    match unit {
+        Unit::Gpu | Unit::Cpu => None,
+        Unit::PeArray => match work {
+            Work::Gemm { .. } | Work::QuantGemm { .. } => None,
+            Work::Attention { .. } => softmax_unit(p).is_none().then(|| {
+                "attention is decomposed into gemm, softmax and gemm, but the platform has \
+                 no unit for the softmax (no [nonlinear] unit, and the PE array's reduction \
+                 tree cannot be bypassed)"
+                    .to_string()
+            }),
+            _ => (!pe_vector(p)).then(|| {
+                format!(
+                    "{class} runs on the PE array only in element-wise mode, which needs a \
+                     bypassable [pe_array.reduction_tree] (bypass = true)"
+                )
+            }),
+        },
+        Unit::Nonlinear => match work {
+            Work::Softmax { .. }
+            | Work::Elementwise { .. }
+            | Work::Norm { .. }
+            | Work::Scan { .. } => None,
+            _ => Some(format!(
+                "the nonlinear unit runs vector work (softmax, elementwise, norm, scan), not {class}"
+            )),
+        },
+        Unit::Crossbar | Unit::AssocProcessor | Unit::Pim => {
+            // First whether the unit has the class at all (its own reason if not), then
+            // the specifics of this work (operation, decode shape, integer softmax).
+            let ask = |k: &Kernel| -> Option<String> {
+                let answer = match unit {
+                    Unit::Crossbar => p.crossbar.as_ref().map(|c| c.estimate(k)),
+                    Unit::AssocProcessor => p.assoc_processor.as_ref().map(|a| a.estimate(k)),
+                    _ => p.pim.as_ref().map(|m| m.estimate(k)),
+                };
+                match answer {
+                    Some(Err(ArchError::Unsupported { reason, .. })) => Some(reason),
+                    _ => None,
+                }
+            };
+            let class_probe = match class_probe(work) {
+                Ok(k) => k,
+                Err(reason) => return Some(reason),
+            };
+            if let Some(reason) = ask(&class_probe) {
+                return Some(reason);
+            }
+            if unit == Unit::AssocProcessor && matches!(work, Work::Softmax { integer: false, .. })
+            {
+                return Some(
+                    "the associative processor runs SoftmAP's integer-only softmax; ask for \
+                     the integer form (`integer: true`, the `int_softmax` transform)"
+                        .into(),
+                );
+            }
+            match probe(work) {
+                Ok(k) => ask(&k),
+                Err(reason) => Some(reason),
+            }
+        }
+    }
+}
+
+/// A one-element kernel of `work`'s class for the in-memory units (add for element-wise
+/// work, a decode step for attention), or why they have no such class.
+fn class_probe(work: &Work) -> Result<Kernel, String> {
+    match *work {
+        Work::Elementwise {
+            elements,
+            n_inputs,
+            dtype,
+            ..
+        } => probe(&Work::Elementwise {
+            elements,
+            op: EwOp::Add,
+            n_inputs,
+            dtype,
+        }),
+        Work::Attention { .. } => Ok(Kernel::Attention(AttentionShape {
+            batch: 1,
+            heads: 1,
+            kv_heads: 1,
+            seq_len: 1,
+            head_dim: 1,
+        })),
+        _ => probe(work),
+    }
+}
+
+/// A one-element kernel of `work`'s class for the in-memory units, or why they have no
+/// such class.
+fn probe(work: &Work) -> Result<Kernel, String> {
+    Ok(match *work {
+        Work::Gemm { .. } | Work::QuantGemm { .. } => Kernel::Gemv { k: 1, n: 1 },
+        Work::Softmax { .. } => Kernel::Softmax { rows: 1, len: 1 },
+        Work::Elementwise { op, .. } => match imc_op(op) {
+            Some(op) => Kernel::Elementwise { op, n: 1 },
+            None => {
+                return Err(format!(
+                    "in-memory units run add, sub and mul element-wise, not {}",
+                    op.name()
+                ));
+            }
+        },
+        Work::Attention { q_len, .. } => {
+            if q_len != 1 {
+                return Err(format!(
+                    "in-memory attention is modelled for decode steps (q_len = 1), not \
+                     q_len = {q_len}"
+                ));
+            }
+            Kernel::Attention(AttentionShape {
+                batch: 1,
+                heads: 1,
+                kv_heads: 1,
+                seq_len: 1,
+                head_dim: 1,
+            })
+        }
+        Work::Norm { .. } | Work::Scan { .. } => {
+            return Err(format!(
+                "in-memory units have no {} kernel in this model; run it on a digital unit",
+                work.class()
+            ));
+        }
+    })
+}

@@ -1,0 +1,99 @@
+//! Capacity checks before anything is mapped: the weights (every parameter as stored,
+//! the whole embedding table included), then the KV cache and recurrent state after the
+//! step, must fit the memory of each device (split evenly across `N` tensor-parallel
+//! devices). Memories: a GPU's or CPU's `mem_capacity_bytes`, an accelerator's DRAM
+//! (`DramConfig::capacity_bytes`), an SRAM-only chip's on-chip SRAM. A platform with no
+//! off-chip memory description (an ideal memory) is not checked.
+
+use arch::Platform;
+use workloads::{Graph, OpKind};
+
+use crate::MapError;
+
+/// Bytes of all weights as stored (full embedding tables, scales and zeros).
+pub fn stored_weight_bytes(g: &Graph) -> u64 {
+    g.ops()
+        .map(|(_, op)| match op.kind {
+            OpKind::Embedding(e) => e.dtype.bytes_for(e.vocab * e.dim),
+            _ => op.weight_bytes(),
+        })
+        .sum()
+}
+
+/// A device's memory: (bytes, description), or `None` when unbounded.
+pub fn device_memory(p: &Platform) -> Option<(u64, String)> {
+    if let Some(g) = &p.gpu {
+        let s = g.spec();
+        return Some((s.mem_capacity_bytes, format!("its {} memory", s.mem_kind)));
+    }
+    if let Some(c) = &p.cpu {
+        let s = c.spec();
+        return Some((s.mem_capacity_bytes, format!("its {} memory", s.mem_kind)));
+    }
+    if p.sram_only.is_some() {
+        return p
+            .on_chip_capacity_bytes()
+            .map(|b| (b, "its on-chip SRAM (no DRAM)".to_string()));
+    }
+    p.dram_config
+        .as_ref()
+        .map(|d| (d.capacity_bytes(), "its DRAM".to_string()))
+}
+
+fn gb(b: u64) -> String {
+    format!("{:.2} GB", b as f64 / 1e9)
+}
+
+/// Checks that `g` fits `p` split over `devices` (see the module docs).
+pub fn check(p: &Platform, g: &Graph, devices: u32) -> Result<(), MapError> {
+    let Some((cap, place)) = device_memory(p) else {
+        return Ok(());
+    };
+    let n = u64::from(devices.max(1));
+    let weights = stored_weight_bytes(g);
+    let kv = g.kv_cache_bytes() + g.state_bytes();
+    let per = |b: u64| b.div_ceil(n);
+    let place = if n > 1 {
+        format!("{place} ({n} devices, each)")
+    } else {
+        place
+    };
+    if per(weights) > cap {
+        let need = weights.div_ceil(cap.max(1));
+        return Err(MapError::DoesNotFit {
+            platform: p.name.clone(),
+            what: format!(
+                "the weights of {} ({:.2} B parameters, {})",
+                g.model().name,
+                g.params() as f64 / 1e9,
+                gb(weights)
+            ),
+            place,
+            needed_bytes: per(weights),
+            available_bytes: cap,
+            hint: Some(format!(
+                "they need {need} devices of this kind, or quantised weights (--quant w4a16)"
+            )),
+        });
+    }
+    if per(weights) + per(kv) > cap {
+        let w = g.workload();
+        return Err(MapError::DoesNotFit {
+            platform: p.name.clone(),
+            what: format!(
+                "the KV cache and state ({}, batch {}) beside the weights ({})",
+                gb(kv),
+                w.batch,
+                gb(weights)
+            ),
+            place,
+            needed_bytes: per(weights) + per(kv),
+            available_bytes: cap,
+            hint: Some(
+                "use a smaller --batch or --context, or compress the cache (--kv-bits 4, --kv-rank)"
+                    .into(),
+            ),
+        });
+    }
+    Ok(())
+}

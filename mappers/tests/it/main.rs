@@ -1,0 +1,6 @@
+//! Integration tests of the mappers crate.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod mapping;
+mod run;
+mod vector;

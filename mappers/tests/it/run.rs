@@ -1,0 +1,397 @@
+//! Whole-model runs: sanity against hand-derived bounds, scaling, capacity errors,
+//! tensor parallelism, fusion and buffering, determinism, and the preset × model matrix.
+
+use arch::Platform;
+use mappers::cost::{CostModel, PlatformCosts};
+use mappers::schedule::assign::assign;
+use mappers::work::Work;
+use mappers::{MapError, Report, RunOptions, simulate};
+use toml::Value;
+use workloads::{Model, Workload};
+
+fn load(name: &str, set: &[(&str, Value)]) -> Platform {
+    let o: Vec<(String, Value)> = set
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    Platform::load(name, &o).unwrap()
+}
+
+fn run(p: &Platform, model: &str, w: &Workload) -> Result<Report, MapError> {
+    let g = Model::resolve(model).unwrap().build(w).unwrap();
+    simulate(p, &g, &RunOptions::default())
+}
+
+#[test]
+fn gpu_decode_is_memory_bound() {
+    // Llama-2-7B fp16, batch 1, context 1024. Bytes per token, by hand: every weight once
+    // (6 738 415 616 parameters × 2 B = 13 476 831 232) less the embedding table except the
+    // one row gathered (32 000 × 4 096 × 2 − 8 192 = 262 135 808) = 13 214 695 424, plus the
+    // KV cache read (2 × 32 layers × 1 024 tokens × 4 096 × 2 B = 536 870 912):
+    // 13 751 566 336 bytes. A100-SXM4-80GB: 2.039 TB/s → 148.3 tokens/s; H100-SXM5: 3.35 TB/s
+    // → 243.6 tokens/s (datasheets).
+    let bytes = 13_751_566_336.0;
+    for (preset, bw) in [("a100-sxm4-80gb", 2.039e12), ("h100-sxm5-80gb", 3.35e12)] {
+        let r = run(&load(preset, &[]), "llama2-7b", &Workload::decode(1024)).unwrap();
+        let expected = bw / bytes;
+        let ratio = r.tokens_per_s / expected;
+        assert!(
+            (0.85..=1.15).contains(&ratio),
+            "{preset}: {} tokens/s vs {expected} expected",
+            r.tokens_per_s
+        );
+        // Memory-bound: the products are.
+        assert!(
+            r.operators
+                .iter()
+                .filter(|o| o.category == "linear")
+                .all(|o| o.bound == "memory")
+        );
+    }
+}
+
+#[test]
+fn more_bandwidth_speeds_up_memory_bound_decode_at_most_twice() {
+    let w = Workload::decode(1024);
+    let base = run(&load("a100-sxm4-80gb", &[]), "llama2-7b", &w).unwrap();
+    let fast = run(
+        &load(
+            "a100-sxm4-80gb",
+            &[("gpu.mem_bytes_per_s", Value::Float(4.078e12))],
+        ),
+        "llama2-7b",
+        &w,
+    )
+    .unwrap();
+    let s = base.seconds / fast.seconds;
+    assert!(s > 1.5 && s <= 2.0, "A100 speed-up {s}");
+    // FlightLLM on U280: twice the HBM stacks and twice the fabric port limit.
+    let base = run(&load("flightllm-u280", &[]), "llama2-7b", &w).unwrap();
+    let fast = run(
+        &load(
+            "flightllm-u280",
+            &[
+                ("dram.stacks", Value::Integer(4)),
+                ("fpga.mem_bandwidth_gb_s", Value::Float(920.0)),
+            ],
+        ),
+        "llama2-7b",
+        &w,
+    )
+    .unwrap();
+    let s = base.seconds / fast.seconds;
+    assert!(s > 1.1 && s <= 2.0, "FlightLLM speed-up {s}");
+}
+
+#[test]
+fn bigger_array_speeds_up_compute_bound_prefill_at_most_twice() {
+    let w = Workload::prefill(256);
+    let base = run(&load("generic-os-128", &[]), "llama2-7b", &w).unwrap();
+    assert!(
+        base.compute_utilization.unwrap() > 0.3,
+        "{:?}",
+        base.compute_utilization
+    );
+    let big = run(
+        &load("generic-os-128", &[("pe_array.rows", Value::Integer(256))]),
+        "llama2-7b",
+        &w,
+    )
+    .unwrap();
+    let s = base.seconds / big.seconds;
+    assert!(s > 1.2 && s <= 2.0, "speed-up {s}");
+    assert!(base.ttft_s == Some(base.seconds));
+    assert_eq!(base.tokens, 256);
+}
+
+#[test]
+fn level2_is_never_faster_than_the_roofline() {
+    // Every operator of a decode and a prefill graph, costed alone on its unit.
+    for (preset, w) in [
+        ("generic-os-128", Workload::prefill(128)),
+        ("marca", Workload::decode(256)),
+        ("flightllm-u280", Workload::decode(256)),
+    ] {
+        let p = load(preset, &[]);
+        let model = if preset == "marca" {
+            "mamba-790m"
+        } else {
+            "llama2-7b"
+        };
+        let g = Model::resolve(model).unwrap().build(&w).unwrap();
+        let (g, _) = mappers::prepare(&p, &g).unwrap();
+        let o = RunOptions::default();
+        let pc = PlatformCosts::new(&p, &o).unwrap();
+        let mut checked = 0;
+        for (_, op) in g.ops() {
+            let work = Work::of(&op.kind);
+            let (_, c) = assign(&pc as &dyn CostModel, &work).unwrap();
+            if c.fidelity == 2 {
+                assert!(
+                    c.time >= c.roofline,
+                    "{preset} {}: {:?} < {:?}",
+                    op.name,
+                    c.time,
+                    c.roofline
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "{preset}: {checked}");
+    }
+}
+
+#[test]
+fn identical_layers_are_mapped_once() {
+    let r = run(
+        &load("generic-os-128", &[]),
+        "llama2-7b",
+        &Workload::decode(1024),
+    )
+    .unwrap();
+    // q/k/v/o share one shape, gate/up another; down, QKᵀ, PV and the LM head: 6.
+    assert_eq!(r.mappings.len(), 6, "{:#?}", r.mappings);
+    let qkvo = r.mappings.iter().find(|m| m.op == "q_proj").unwrap();
+    assert_eq!(qkvo.uses, 4 * 32);
+    assert_eq!(r.layers.len(), 32);
+}
+
+#[test]
+fn unit_assignment_follows_the_platform() {
+    let w = Workload::decode(512);
+    // MARCA: no nonlinear unit; element-wise work on the reconfigured PE array.
+    let r = run(&load("marca", &[]), "mamba-790m", &w).unwrap();
+    assert!(r.units.iter().all(|u| u.unit != "nonlinear"));
+    let scan = r
+        .operators
+        .iter()
+        .find(|o| o.name == "selective_scan")
+        .unwrap();
+    assert_eq!(scan.unit, "pe_array");
+    // generic-os-128: softmax on the nonlinear unit, the rest on the array.
+    let r = run(&load("generic-os-128", &[]), "llama2-7b", &w).unwrap();
+    let sm = r.operators.iter().find(|o| o.name == "softmax").unwrap();
+    assert_eq!(sm.unit, "nonlinear");
+    assert!(r.notes[0].contains("w8a8"), "{:?}", r.notes);
+    // Independent operators on different units overlap (rotary_q on the nonlinear unit
+    // while k_proj runs on the array): the step is shorter than the units' busy time.
+    let busy: f64 = r.units.iter().map(|u| u.busy_s).sum();
+    assert!(r.seconds < busy, "{} vs {busy}", r.seconds);
+}
+
+#[test]
+fn fusion_and_buffering_save_traffic() {
+    let w = Workload::decode(1024);
+    let gpu = run(&load("a100-sxm4-80gb", &[]), "llama2-7b", &w).unwrap();
+    // Per layer: SiLU into gate, gated multiply into up, residual adds into o/down, rotary
+    // into q/k: 6 × 32.
+    assert_eq!(gpu.traffic.fused_ops, 6 * 32);
+    assert!(gpu.traffic.fusion_saved_bytes > 0);
+    let p = load("generic-os-128", &[]);
+    let g = Model::resolve("llama2-7b").unwrap().build(&w).unwrap();
+    let on = simulate(&p, &g, &RunOptions::default()).unwrap();
+    let off = simulate(
+        &p,
+        &g,
+        &RunOptions {
+            fusion: false,
+            inter_op_buffering: false,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(on.traffic.buffer_saved_bytes > 0 && on.traffic.buffered_tensors > 0);
+    assert_eq!(off.traffic.buffered_tensors + off.traffic.fused_ops, 0);
+    let bytes = |r: &Report| r.traffic.dram_read_bytes + r.traffic.dram_written_bytes;
+    assert!(bytes(&on) < bytes(&off));
+}
+
+#[test]
+fn tensor_parallel_split_adds_all_reduces() {
+    // Llama-2-70B fp16 (138 GB of weights) over 4 A100s: 34.5 GB each; one all-reduce after
+    // o_proj and one after down in each of 80 layers.
+    let p = load("4x-a100-sxm4-80gb-nvlink", &[]);
+    let r = run(&p, "llama2-70b", &Workload::decode(1024)).unwrap();
+    assert_eq!(r.devices, 4);
+    let comm = r
+        .by_category
+        .iter()
+        .find(|c| c.category == "communication")
+        .unwrap();
+    assert_eq!(comm.ops, 160);
+    assert!(r.traffic.interconnect_bytes > 0);
+    // On one A100 it does not fit.
+    let e = run(
+        &load("a100-sxm4-80gb", &[]),
+        "llama2-70b",
+        &Workload::decode(1024),
+    )
+    .unwrap_err();
+    assert!(matches!(e, MapError::DoesNotFit { .. }), "{e}");
+}
+
+#[test]
+fn impossible_requests_say_what_does_not_fit() {
+    // Weights: Llama-2-13B fp16 = 26.0 GB on a 24 GB RTX 4090.
+    let e = run(&load("rtx-4090", &[]), "llama2-13b", &Workload::decode(128))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("weights of llama2-13b") && e.contains("short by"),
+        "{e}"
+    );
+    // KV cache: Llama-2-7B, batch 64 at context 4096 is 64 × 2 GiB = 128 GiB.
+    let e = run(
+        &load("a100-sxm4-80gb", &[]),
+        "llama2-7b",
+        &Workload::decode(4096).with_batch(64),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("KV cache") && e.contains("short by") && e.contains("--batch"),
+        "{e}"
+    );
+    // Groq: one chip's SRAM.
+    let e = run(&load("groq-lpu", &[]), "llama2-7b", &Workload::decode(128))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("on-chip SRAM") && e.contains("devices"), "{e}");
+    // A platform with no unit for norms.
+    let e = run(&load("eyeriss", &[]), "mamba-130m", &Workload::decode(128))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cannot run") && e.contains("norm"), "{e}");
+}
+
+#[test]
+fn runs_are_deterministic() {
+    let p = load("generic-os-128", &[]);
+    let g = Model::resolve("mamba-370m")
+        .unwrap()
+        .build(&Workload::decode(256))
+        .unwrap();
+    let a = simulate(&p, &g, &RunOptions::default()).unwrap();
+    mappers::cost::clear_memo();
+    let b = simulate(&p, &g, &RunOptions::default()).unwrap();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+}
+
+#[test]
+fn trace_is_valid_json_and_units_never_overlap() {
+    let p = load("generic-os-128", &[]);
+    let g = Model::resolve("llama2-7b")
+        .unwrap()
+        .build(&Workload::decode(128))
+        .unwrap();
+    let o = RunOptions {
+        trace: true,
+        ..RunOptions::default()
+    };
+    let r = simulate(&p, &g, &o).unwrap();
+    let v: serde_json::Value = serde_json::from_str(r.trace_json.as_deref().unwrap()).unwrap();
+    let events = v["traceEvents"].as_array().unwrap();
+    let names: Vec<(u64, String)> = events
+        .iter()
+        .filter(|e| e["ph"] == "M")
+        .map(|e| {
+            (
+                e["tid"].as_u64().unwrap(),
+                e["args"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(names.iter().any(|n| n.1 == "pe_array") && names.iter().any(|n| n.1 == "dram"));
+    for (tid, name) in &names {
+        let mut spans: Vec<(f64, f64)> = events
+            .iter()
+            .filter(|e| e["ph"] == "X" && e["tid"].as_u64() == Some(*tid))
+            .map(|e| {
+                let ts = e["ts"].as_f64().unwrap();
+                (ts, ts + e["dur"].as_f64().unwrap())
+            })
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in spans.windows(2) {
+            assert!(
+                w[1].0 >= w[0].1 - 1e-9,
+                "{name}: {:?} overlaps {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+    let pe = names.iter().find(|n| n.1 == "pe_array").unwrap().0;
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["tid"].as_u64() == Some(pe))
+            .count()
+            > 100
+    );
+}
+
+#[test]
+fn every_preset_runs_every_model_or_says_why_not() {
+    // Decode at a small context: each pair either runs (time, energy and tokens > 0) or
+    // fails with a does-not-fit / cannot-run error that names the platform.
+    let models: Vec<&str> = workloads::shipped_names().collect();
+    let mut ran = 0;
+    for preset in arch::preset_names() {
+        let p = load(preset, &[]);
+        for m in &models {
+            match run(&p, m, &Workload::decode(64)) {
+                Ok(r) => {
+                    assert!(
+                        r.seconds > 0.0 && r.energy_j > 0.0 && r.tokens_per_s > 0.0,
+                        "{preset} {m}"
+                    );
+                    ran += 1;
+                }
+                Err(e @ (MapError::DoesNotFit { .. } | MapError::CannotRun { .. })) => {
+                    assert!(e.to_string().contains(&p.name), "{preset} {m}: {e}");
+                }
+                Err(e) => panic!("{preset} × {m}: unexpected error {e}"),
+            }
+        }
+    }
+    assert!(ran > 200, "only {ran} runs succeeded");
+}
+
+#[test]
+fn attacc_offloads_decode_attention_to_pim_and_fc_layers_to_its_host() {
+    // pim-attacc names its host ([pim.attention] host_platform = A100, 8 of them): FC
+    // layers run tensor-parallel on the GPUs, the (fused) decode attention on the PIM.
+    let r = run(
+        &load("pim-attacc", &[]),
+        "llama2-7b",
+        &Workload::decode(2048).with_batch(16),
+    )
+    .unwrap();
+    assert_eq!(r.devices, 8);
+    let attn = r.operators.iter().find(|o| o.name == "attention").unwrap();
+    assert_eq!((attn.unit.as_str(), attn.count), ("pim", 32));
+    assert!(
+        r.operators
+            .iter()
+            .filter(|o| o.category == "linear")
+            .all(|o| o.unit == "gpu")
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("host: 8 × A100")),
+        "{:?}",
+        r.notes
+    );
+    // In-memory units alone cannot run a model's norms: the error says what is missing.
+    let e = run(
+        &load("imc-reram-isaac", &[]),
+        "mamba-130m",
+        &Workload::decode(64),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("norm") && e.contains("digital host"), "{e}");
+}

@@ -1,0 +1,78 @@
+//! `silica presets [NAME]`: list every platform preset (class, units, description, first
+//! source), or print one preset's TOML so it can be copied and edited.
+
+use anyhow::Context;
+use arch::suggest::closest;
+use arch::{ArchError, Platform, preset_names, preset_toml};
+use clap::Args;
+use serde_json::json;
+
+const EXAMPLES: &str = "\
+Examples:
+  silica presets                         # every preset: class, units, description, source
+  silica presets a100-sxm4-80gb          # its TOML
+  silica presets tpu-v1 > my-tpu.toml    # copy, edit, then: silica kernel gemm --arch my-tpu.toml …";
+
+/// Arguments of `silica presets`.
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct PresetsArgs {
+    /// A preset to print as TOML (omit to list them all).
+    name: Option<String>,
+    /// Emit the list as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `silica presets …`.
+pub fn run(args: &PresetsArgs) -> anyhow::Result<()> {
+    if let Some(name) = &args.name {
+        let text = preset_toml(name).ok_or_else(|| ArchError::UnknownName {
+            what: "platform preset".into(),
+            name: name.clone(),
+            suggestion: closest(name, preset_names()),
+            valid: preset_names().into_iter().map(String::from).collect(),
+        })?;
+        print!("{text}");
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for name in preset_names() {
+        let p = Platform::load(name, &[]).with_context(|| format!("loading preset `{name}`"))?;
+        rows.push((name, p));
+    }
+    if args.json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(name, p)| {
+                json!({
+                    "name": name,
+                    "class": p.class(),
+                    "units": p.units(),
+                    "description": p.description,
+                    "source": p.sources.first(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4);
+    println!(
+        "{:<width$}  {:<7}  {:<22}  description",
+        "name", "class", "units"
+    );
+    for (name, p) in &rows {
+        println!(
+            "{name:<width$}  {:<7}  {:<22}  {}",
+            p.class(),
+            p.units().join(","),
+            p.description
+        );
+        if let Some(src) = p.sources.first() {
+            println!("{:<width$}  {:<7}  {:<22}  source: {src}", "", "", "");
+        }
+    }
+    println!("\n`silica presets NAME` prints a preset's TOML.");
+    Ok(())
+}

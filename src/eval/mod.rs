@@ -1,0 +1,198 @@
+//! The evaluator `silica sweep` hands to `sweeps::run_sweep`: loads each point's platform
+//! (`arch::Platform::load` with the point's `arch.` overrides) and runs its workload.
+//!
+//! It lives in the CLI because it joins crates that do not know each other: `sweeps`
+//! (which takes any [`sweeps::Evaluator`]), `arch`, `workloads` and `mappers`.
+//!
+//! The workload table's `kind` picks the path:
+//! - `kind = "kernel"` — one kernel (GEMM, GEMV, quantised GEMV, element-wise, softmax,
+//!   norm, attention, scan) on any platform through `arch::Platform::estimate`
+//!   ([`kernel`] lists the keys and metrics);
+//! - `kind = "model"` (the default) — a whole model's step, built by `workloads`
+//!   ([`model`] lists the keys) and simulated by `mappers`.
+//!
+//! [`SilicaEvaluator::check`] (run on the first point before anything is written) parses
+//! the workload with every key checked, and loads the platform with the overrides, so a
+//! typo stops the sweep at once with the key and the closest valid name.
+
+pub mod kernel;
+pub mod keys;
+pub mod model;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use arch::{ArchError, Platform};
+use sweeps::{Evaluator, ResolvedPoint};
+use toml::Value;
+
+use self::kernel::KernelWork;
+use self::model::ModelWork;
+
+/// Metrics a model workload gives (from `mappers::Report`).
+pub const MODEL_METRICS: [&str; 12] = [
+    "latency_s",
+    "energy_j",
+    "edp_js",
+    "power_w",
+    "tokens_per_s",
+    "tokens_per_j",
+    "ttft_s",
+    "dram_bytes",
+    "utilization",
+    "cycles",
+    "flops",
+    "fidelity_level",
+];
+
+/// What a point's workload is.
+enum Work {
+    Kernel(KernelWork),
+    Model(Box<ModelWork>),
+}
+
+/// The evaluator of `silica sweep`.
+#[derive(Debug, Clone, Default)]
+pub struct SilicaEvaluator {
+    /// The spec's folder: relative architecture and model paths are resolved against it.
+    pub spec_dir: Option<PathBuf>,
+}
+
+impl SilicaEvaluator {
+    /// An evaluator for a spec in `spec_dir`.
+    pub fn new(spec_dir: Option<&Path>) -> SilicaEvaluator {
+        SilicaEvaluator {
+            spec_dir: spec_dir.map(Path::to_path_buf),
+        }
+    }
+
+    /// The metric names a workload of this kind gives; an error for an unknown kind.
+    pub fn metrics_for(workload: &toml::Table) -> Result<&'static [&'static str], String> {
+        Ok(match kind(workload)? {
+            "kernel" => &kernel::METRICS,
+            _ => &MODEL_METRICS,
+        })
+    }
+
+    fn work(&self, p: &ResolvedPoint) -> Result<Work, String> {
+        match kind(&p.workload)? {
+            "kernel" => KernelWork::parse(&p.workload).map(Work::Kernel),
+            _ => ModelWork::parse(&p.workload, self.spec_dir.as_deref())
+                .map(|m| Work::Model(Box::new(m))),
+        }
+    }
+
+    /// The preset name, or the architecture file resolved against the spec's folder.
+    fn arch_name(&self, arch: &str) -> String {
+        if arch::platform::preset_toml(arch).is_some() {
+            return arch.to_string();
+        }
+        let looks_like_path = arch.ends_with(".toml") || arch.contains('/') || arch.contains('\\');
+        match &self.spec_dir {
+            Some(d) if looks_like_path && Path::new(arch).is_relative() => {
+                d.join(arch).display().to_string()
+            }
+            _ => arch.to_string(),
+        }
+    }
+
+    fn load(&self, p: &ResolvedPoint) -> Result<Platform, ArchError> {
+        Platform::load(&self.arch_name(&p.arch), &p.arch_overrides)
+    }
+
+    fn platform(&self, p: &ResolvedPoint) -> Result<Platform, String> {
+        self.load(p).map_err(|e| format!("arch `{}`: {e}", p.arch))
+    }
+
+    /// Loads the point's platform for [`Evaluator::check`]: a problem with a key, a name
+    /// or a file is refused; a value the validation rejects (a buffer too small for a
+    /// tile…) is left to the point's own row, since other points may be fine.
+    fn check_platform(&self, p: &ResolvedPoint) -> Result<(), String> {
+        match self.load(p) {
+            Err(e) if !is_value_problem(&e) => Err(format!("arch `{}`: {e}", p.arch)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether `e` is about a value of one design point (validation), not about a key, name
+/// or file of the spec.
+fn is_value_problem(e: &ArchError) -> bool {
+    match e {
+        ArchError::Invalid { .. }
+        | ArchError::Unsupported { .. }
+        | ArchError::OnChipCapacity { .. }
+        | ArchError::Sim(_) => true,
+        ArchError::Many(all) => all.iter().all(is_value_problem),
+        _ => false,
+    }
+}
+
+/// The metrics of a model run (see [`MODEL_METRICS`]).
+fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
+    let pairs = [
+        ("latency_s", r.seconds),
+        ("energy_j", r.energy_j),
+        ("edp_js", r.energy_j * r.seconds),
+        ("power_w", r.average_power_w),
+        ("tokens_per_s", r.tokens_per_s),
+        ("tokens_per_j", r.tokens_per_j),
+        ("ttft_s", r.ttft_s.unwrap_or(f64::NAN)),
+        (
+            "dram_bytes",
+            (r.traffic.dram_read_bytes + r.traffic.dram_written_bytes) as f64,
+        ),
+        ("utilization", r.compute_utilization.unwrap_or(f64::NAN)),
+        ("cycles", r.cycles as f64),
+        ("flops", r.flops as f64),
+        ("fidelity_level", f64::from(r.fidelity.level)),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// `kind` of a workload table: `"kernel"` or `"model"` (default).
+fn kind(workload: &toml::Table) -> Result<&'static str, String> {
+    match workload.get("kind") {
+        None => Ok("model"),
+        Some(Value::String(s)) if s == "model" => Ok("model"),
+        Some(Value::String(s)) if s == "kernel" => Ok("kernel"),
+        Some(v) => {
+            let hint = v
+                .as_str()
+                .and_then(|s| arch::suggest::closest(s, ["kernel", "model"]))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            Err(format!(
+                "workload.kind: `{v}` is not `kernel` or `model`{hint}"
+            ))
+        }
+    }
+}
+
+impl Evaluator for SilicaEvaluator {
+    fn evaluate(&self, p: &ResolvedPoint) -> Result<BTreeMap<String, f64>, String> {
+        match self.work(p)? {
+            Work::Kernel(k) => {
+                let platform = self.platform(p)?;
+                let (work, estimate) = k.run(&platform)?;
+                Ok(KernelWork::metrics(&platform, &work, &estimate))
+            }
+            Work::Model(m) => {
+                let platform = self.platform(p)?;
+                let graph = m.graph()?;
+                let report = mappers::simulate(&platform, &graph, &m.options)
+                    .map_err(|e| format!("{} on {}: {e}", m.model.name, platform.name))?;
+                Ok(model_metrics(&report))
+            }
+        }
+    }
+
+    /// Parses the workload (every key checked) and loads the platform with the point's
+    /// overrides; see [`SilicaEvaluator::check_platform`] for what is refused.
+    fn check(&self, p: &ResolvedPoint) -> Result<(), String> {
+        match self.work(p)? {
+            Work::Kernel(_) => self.check_platform(p),
+            Work::Model(_) => self.check_platform(p),
+        }
+    }
+}
