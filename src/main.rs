@@ -47,6 +47,9 @@ enum Command {
     Plot(cmd::plot::PlotArgs),
     /// Write REPORT.md for a sweep folder: best points, Pareto table, plots.
     Report(cmd::report::ReportArgs),
+    /// Show how far a sweep folder is: points done per shard, Slurm task states, failed
+    /// shards.
+    Status(cmd::status::StatusArgs),
     /// Score the GPU model against measured kernel times (per-case error, MAPE per class,
     /// claims as ratios, a predicted-vs-measured plot); `--fit` calibrates a preset.
     Validate(cmd::validate::ValidateArgs),
@@ -63,6 +66,7 @@ fn main() {
         Some(Command::Merge(args)) => cmd::merge::run(&args),
         Some(Command::Plot(args)) => cmd::plot::run(&args),
         Some(Command::Report(args)) => cmd::report::run(&args),
+        Some(Command::Status(args)) => cmd::status::run(&args),
         Some(Command::Validate(args)) => cmd::validate::run(&args),
         None => Ok(()),
     };

@@ -8,6 +8,8 @@ pub mod plot;
 pub mod presets;
 pub mod report;
 pub mod run;
+pub mod slurm;
+pub mod status;
 pub mod sweep;
 pub mod validate;
 pub mod workload;

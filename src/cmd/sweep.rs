@@ -17,6 +17,8 @@ Examples:
   silica sweep spec.toml --out out/ --resume          # complete an interrupted run
   silica sweep spec.toml --out out/shard-3 --shard 3/8  # one of 8 cluster jobs
   silica merge out/ --out out/                        # then join out/shard-*
+  silica sweep spec.toml --out /scratch/dse --slurm --shards 20  # a Slurm job array
+  silica status /scratch/dse                          # its shards and tasks
   silica sweep spec.toml --out out/ --dry-run         # check the spec and count points
 
 The spec format (axes, zip, random/LHS sampling, constraints, objectives, plots) is in
@@ -50,9 +52,13 @@ pub struct SweepArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Check the spec and the first point of each architecture/workload (keys, names,
-    /// overrides), print the number of points, and run nothing.
+    /// overrides), print the number of points, and run nothing (with --slurm: also write
+    /// the batch script).
     #[arg(long)]
     pub dry_run: bool,
+    /// Run on a Slurm cluster: --slurm and its flags (src/cmd/slurm.rs).
+    #[command(flatten)]
+    pub cluster: super::slurm::SlurmArgs,
 }
 
 impl SweepArgs {
@@ -115,6 +121,9 @@ pub fn check_points(spec: &Spec, evaluator: &SilicaEvaluator) -> Result<usize> {
 
 /// Runs `silica sweep`.
 pub fn run(args: &SweepArgs) -> Result<()> {
+    if args.cluster.slurm {
+        return super::slurm::run(args);
+    }
     let (spec, evaluator) = prepare(&args.spec)?;
     if args.dry_run {
         let checked = check_points(&spec, &evaluator)?;

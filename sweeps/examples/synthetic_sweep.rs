@@ -5,6 +5,7 @@
 //! ```text
 //! synthetic-sweep run SPEC OUT [--threads N] [--resume] [--shard i/N] [--sleep-ms MS] [--progress]
 //! synthetic-sweep merge OUT DIR...
+//! synthetic-sweep sweep SPEC --out OUT [flags of run]   (the form a Slurm task runs)
 //! ```
 
 use std::path::PathBuf;
@@ -16,7 +17,8 @@ use sweeps::{RunOptions, Spec, merge, run_sweep};
 
 const USAGE: &str = "usage: synthetic-sweep run SPEC OUT [--threads N] [--resume] \
                      [--shard i/N] [--sleep-ms MS] [--progress]\n       \
-                     synthetic-sweep merge OUT DIR...";
+                     synthetic-sweep merge OUT DIR...\n       \
+                     synthetic-sweep sweep SPEC --out OUT [flags of run]";
 
 fn run(args: &[String]) -> Result<String, String> {
     let [spec, out, flags @ ..] = args else {
@@ -55,10 +57,24 @@ fn run(args: &[String]) -> Result<String, String> {
     ))
 }
 
+/// `SPEC --out OUT flags…` (the `silica sweep` form, as the Slurm batch script writes
+/// it) → `run SPEC OUT flags…`.
+fn sweep(args: &[String]) -> Result<String, String> {
+    let [spec, flags @ ..] = args else {
+        return Err(USAGE.into());
+    };
+    let at = flags.iter().position(|f| f == "--out").ok_or(USAGE)?;
+    let out = flags.get(at + 1).ok_or(USAGE)?;
+    let mut run_args = vec![spec.clone(), out.clone()];
+    run_args.extend(flags[..at].iter().chain(&flags[at + 2..]).cloned());
+    run(&run_args)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.split_first() {
         Some((cmd, rest)) if cmd == "run" => run(rest),
+        Some((cmd, rest)) if cmd == "sweep" => sweep(rest),
         Some((cmd, [out, dirs @ ..])) if cmd == "merge" && !dirs.is_empty() => {
             let dirs: Vec<PathBuf> = dirs.iter().map(PathBuf::from).collect();
             merge(&dirs, &PathBuf::from(out))

@@ -9,7 +9,7 @@
 //!
 //! Flow: [`Spec::from_file`] parses and checks a spec (all errors located at the key);
 //! [`run_sweep`] evaluates its points — all, or one [`Shard`] — into an output folder;
-//! [`merge`] joins shard folders. Points are numbered `0..n` in the order of the
+//! [`merge`] joins shard folders; [`slurm`] runs the shards as a Slurm job array. Points are numbered `0..n` in the order of the
 //! Cartesian product of the axes (first axis slowest), see [`Spec::point`].
 //!
 //! ```
@@ -50,6 +50,7 @@ pub mod meta;
 pub mod pareto;
 mod point;
 pub mod results;
+pub mod slurm;
 pub mod spec;
 pub mod synthetic;
 
@@ -58,4 +59,4 @@ pub use error::SweepError;
 pub use merge::{MergeSummary, find_shard_dirs, merge};
 pub use point::{ResolvedPoint, point_seed, splitmix64};
 pub use results::Status;
-pub use spec::{Objective, Plot, PlotKind, SampleMethod, Sense, Spec};
+pub use spec::{Objective, Plot, PlotKind, SampleMethod, Sense, SlurmDefaults, Spec};

@@ -131,8 +131,12 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeSummary, SweepError>
     let mut counts = Counts::default();
     rows.iter().for_each(|r| counts.add(r.status));
     fs::create_dir_all(out).map_err(|e| SweepError::io(out, &e))?;
-    if let Some(m) = Meta::read(out)?
+    // A folder submitted to Slurm holds the record of its jobs (no results): the merge
+    // keeps it.
+    let old = Meta::read(out)?;
+    if let Some(m) = &old
         && m.merged_from.is_empty()
+        && m.slurm.is_none()
     {
         return Err(SweepError::Output {
             dir: out.display().to_string(),
@@ -161,6 +165,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeSummary, SweepError>
         threads: 0,
         counts: Some(counts),
         merged_from: dirs.iter().map(|d| d.display().to_string()).collect(),
+        slurm: old.and_then(|m| m.slurm),
     }
     .write(out)?;
     Ok(MergeSummary {

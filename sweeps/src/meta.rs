@@ -73,6 +73,10 @@ pub struct Meta {
     /// For a merged folder: the folders merged, as given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// For a sweep submitted to Slurm (`silica sweep --slurm`): the jobs, kept through
+    /// the merge of its shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<crate::slurm::SlurmRecord>,
 }
 
 impl Meta {

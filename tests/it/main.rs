@@ -10,6 +10,7 @@ mod plot;
 mod presets;
 mod report;
 mod run;
+mod slurm;
 mod sweep;
 mod validate;
 mod workload;

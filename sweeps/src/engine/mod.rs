@@ -276,6 +276,7 @@ pub fn run_sweep<E: Evaluator + ?Sized>(
         threads,
         counts: None,
         merged_from: Vec::new(),
+        slurm: None,
     };
     meta.write(out_dir)?;
 

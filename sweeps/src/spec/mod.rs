@@ -33,6 +33,7 @@ mod constraints;
 mod design;
 mod locate;
 pub mod raw;
+mod slurm;
 
 use std::path::{Path, PathBuf};
 
@@ -43,7 +44,7 @@ use self::constraints::{Compiled, Scope, compile};
 use self::design::{Design, grid_rows, sample_rows, zip_rows};
 use self::locate::{KeyPath, Locator, path};
 use self::raw::{DEFAULT_SEED, RawSpec};
-pub use self::raw::{Objective, Plot, PlotKind, SampleMethod, Sense};
+pub use self::raw::{Objective, Plot, PlotKind, SampleMethod, Sense, SlurmDefaults};
 use crate::SweepError;
 use crate::point::{ResolvedPoint, resolve};
 use crate::results::FIXED_COLUMNS;
@@ -111,6 +112,7 @@ impl Spec {
         let metric_constraints =
             compile_all(&loc, "metric_constraints", &raw.metric_constraints, &scope)?;
         check_objectives_and_plots(&loc, &raw, &design.columns)?;
+        slurm::check(&loc, &mut raw)?;
         let canonical = toml::to_string(&raw).map_err(|e| SweepError::Spec {
             file: file.to_string(),
             line_col: None,
@@ -118,12 +120,13 @@ impl Spec {
             message: format!("cannot write the resolved spec: {e}"),
             suggestion: None,
         })?;
-        // The hash covers what decides the rows: not the name, objectives or plots, so
-        // those may be edited between a run and its resume or merge.
+        // The hash covers what decides the rows: not the name, objectives, plots or Slurm
+        // settings, so those may be edited between a run and its resume or merge.
         let rows_part = RawSpec {
             name: None,
             objective: Vec::new(),
             plot: Vec::new(),
+            slurm: None,
             ..raw.clone()
         };
         let hash = format!(
@@ -207,6 +210,12 @@ impl Spec {
     /// Plots to draw at the end.
     pub fn plots(&self) -> &[Plot] {
         &self.raw.plot
+    }
+
+    /// The `[slurm]` defaults (checked; `extra` lines without their `#SBATCH` prefix), or
+    /// `None` when the spec has no `[slurm]` table.
+    pub fn slurm(&self) -> Option<&SlurmDefaults> {
+        self.raw.slurm.as_ref()
     }
 
     /// The base architecture (preset name or file).

@@ -47,6 +47,34 @@ pub struct RawSpec {
     /// Plots to draw once the sweep is done (drawn by the CLI, not by this crate).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plot: Vec<Plot>,
+    /// Defaults for running the sweep as a Slurm job array (`silica sweep --slurm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<SlurmDefaults>,
+}
+
+/// `[slurm]`: defaults for `silica sweep --slurm`; the command line overrides each. None of
+/// it changes the result rows, so it is not part of the spec hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlurmDefaults {
+    /// Number of shards, one array task each (default 1 per 1 000 points, at least 1,
+    /// at most 100 — see `sweeps::slurm::default_shards`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<u64>,
+    /// `--partition`: the Slurm partition (queue) to submit to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// `--time`: the time limit of each array task, in a form Slurm reads (`90`,
+    /// `1:30:00`, `2-00:00:00`; minutes when a bare number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// `--cpus-per-task`: CPUs of each array task; the task runs that many worker threads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus_per_task: Option<u32>,
+    /// Further `#SBATCH` lines, with or without the `#SBATCH` prefix (`"--mem=4G"`,
+    /// `"#SBATCH --account=arch-lab"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra: Vec<String>,
 }
 
 /// `[base]`: the architecture and workload every point starts from.

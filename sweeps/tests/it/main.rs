@@ -8,4 +8,6 @@ mod expr;
 mod kill;
 mod pareto;
 mod shard;
+mod slurm;
+mod slurm_cluster;
 mod spec;
