@@ -70,13 +70,18 @@ fn attention_tiles(d: u64) -> [(u64, u64); 3] {
 pub(crate) fn attention(gpu: &Gpu, a: &AttnShape) -> Option<(PlanCost, Option<PlanCost>)> {
     for (br, bc) in attention_tiles(a.head_dim) {
         let mut best: Option<(f64, PlanCost, Option<PlanCost>)> = None;
+        let mut fills = false;
         for split in KV_SPLITS {
+            // Split only a grid that leaves resident-block slots idle.
+            if fills {
+                break;
+            }
             let Some((total, main, combine)) = attention_plan(gpu, a, br, bc, split) else {
                 continue;
             };
-            let fills = u64::from(gpu.spec.sm_count) * u64::from(main.occupancy);
-            if split > 1 && main.blocks / split >= fills {
-                break;
+            if split == 1 {
+                let slots = u64::from(gpu.spec.sm_count) * u64::from(main.occupancy);
+                fills = main.blocks >= slots;
             }
             if best.as_ref().is_none_or(|(t, _, _)| total < *t) {
                 best = Some((total, main, combine));
