@@ -82,11 +82,13 @@ impl KernelClass {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScanVariant {
     /// `selective_scan_seq`: one program per channel block walks the sequence, state in
-    /// registers — the kernel the GPU model describes.
+    /// registers (`KernelRequest::SelectiveScan`).
     Sequential,
-    /// `selective_scan_assoc`: chunks of time steps solved by an associative scan.
+    /// `selective_scan_assoc`: chunks of time steps solved by an associative scan
+    /// (`KernelRequest::SelectiveScanChunked`).
     Associative,
-    /// `selective_scan_step`: one decode update of a state kept in memory.
+    /// `selective_scan_step`: one decode update of a state kept in memory
+    /// (`KernelRequest::SelectiveScanStep`).
     Step,
 }
 

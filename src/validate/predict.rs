@@ -5,21 +5,20 @@
 //! | --- | --- |
 //! | `gemv` | `Gemv { m, n, k, dtype }`: CUDA-core GEMV, weights streamed once (cuBLAS runs GEMV-style kernels for these m ≤ 16, all memory-bound) |
 //! | `gemm` | `Gemm { m, n, k, dtype }` |
-//! | `qgemv` | `QuantGemv { m: 1, n, k, weight_bits, group_size, act: dtype, fused_dequant: true }`, its busy time × m: the harness's Triton kernel runs one program per activation row (weights unpacked again for each) |
+//! | `qgemv` | `QuantGemv { m: 1, n, k, weight_bits, group_size, act: dtype, fused_dequant: true }`; for `m > 1` its busy time plus `m − 1` times its compute time: the harness's Triton kernel runs one program per activation row in one launch, so every row unpacks the weights again while the weights stream from DRAM once |
 //! | `softmax` | `Softmax { rows: m, len: n, dtype }` |
 //! | `attention` | `Attention { batch, heads, kv_heads, q_len: seq_len, kv_len: seq_len, head_dim, causal: true, dtype }` for `op` `sdpa_causal_prefill` (or empty); `causal: false` for `sdpa_prefill`; `q_len: 1, causal: false` for `sdpa_decode` |
 //! | `elementwise` | `Elementwise { elements: m, flops_per_element: 1, dtype, n_inputs }`, 2 inputs for `op` `add`/`mul`, else 1 |
-//! | `scan` | `SelectiveScan { batch, seq_len, d_inner, d_state, dtype }` for every variant |
+//! | `scan` | by `op`: `selective_scan_seq` → `SelectiveScan { batch, seq_len, d_inner, d_state, dtype }`; `selective_scan_assoc` → `SelectiveScanChunked { .. }` (same fields); `selective_scan_step` → `SelectiveScanStep { batch, d_inner, d_state, dtype }` |
 //! | `decoder_step` | the kernels of [`decoder_layer`] × `layers`, launched as in [`LaunchMode`] |
 //!
-//! The scan model is the sequential kernel (one block per channel walking the sequence
-//! with the state in registers, Mamba's `selective_scan_fwd` structure): the harness's
-//! `selective_scan_seq`. The chunked associative variant and the single decode step are
-//! predicted by the same request, so their errors measure what that model misses.
+//! Each scan variant has its own request: the sequential recurrence, the chunked
+//! associative scan and the decode step with the state in memory (`arch::gpu`'s `scan`
+//! module describes the three).
 
 use arch::gpu::{DType, Gpu, KernelModel, KernelRequest};
 
-use super::data::{Case, KernelClass, LaunchMode, Timing};
+use super::data::{Case, KernelClass, LaunchMode, ScanVariant, Timing};
 
 /// How the host issues a sequence of kernels (a decoder step): a property of the host
 /// and its framework, not of the GPU, so not in `[gpu.efficiency]`.
@@ -31,10 +30,10 @@ pub struct Composition {
     pub host_launch_gap_us: f64,
 }
 
-/// Default host launch gap: 10.17 µs, fitted on the training half of
+/// Default host launch gap: 10.16 µs, fitted on the training half of
 /// `validation/data/h100-sxm.csv` (PyTorch 2.11 eager on that machine's host; `silica
 /// validate --fit` prints it for new data).
-pub const DEFAULT_HOST_LAUNCH_GAP_US: f64 = 10.17;
+pub const DEFAULT_HOST_LAUNCH_GAP_US: f64 = 10.16;
 
 impl Default for Composition {
     fn default() -> Self {
@@ -93,12 +92,27 @@ pub fn request(c: &Case) -> Option<KernelRequest> {
                 1
             },
         },
-        KernelClass::Scan => KernelRequest::SelectiveScan {
-            batch: c.batch,
-            seq_len: c.seq_len,
-            d_inner: c.d_inner,
-            d_state: c.d_state,
-            dtype: c.dtype,
+        KernelClass::Scan => match c.scan_variant() {
+            Some(ScanVariant::Associative) => KernelRequest::SelectiveScanChunked {
+                batch: c.batch,
+                seq_len: c.seq_len,
+                d_inner: c.d_inner,
+                d_state: c.d_state,
+                dtype: c.dtype,
+            },
+            Some(ScanVariant::Step) => KernelRequest::SelectiveScanStep {
+                batch: c.batch,
+                d_inner: c.d_inner,
+                d_state: c.d_state,
+                dtype: c.dtype,
+            },
+            _ => KernelRequest::SelectiveScan {
+                batch: c.batch,
+                seq_len: c.seq_len,
+                d_inner: c.d_inner,
+                d_state: c.d_state,
+                dtype: c.dtype,
+            },
         },
         KernelClass::DecoderStep => return None,
     })
@@ -224,15 +238,16 @@ fn us(t: sim_core::Time) -> f64 {
 pub fn predict_us(gpu: &Gpu, comp: &Composition, c: &Case) -> anyhow::Result<f64> {
     let single = if c.class == KernelClass::Qgemv && c.m > 1 {
         // The harness's Triton kernel runs one program per activation row: m one-row
-        // GEMVs in one launch.
+        // GEMVs in one launch, each unpacking the weights again (m times the compute),
+        // sharing one DRAM stream of the weights (the other rows hit L2) and its latency.
         let one = Case { m: 1, ..c.clone() };
         request(&one).map(|r| (r, c.m as f64))
     } else {
         request(c).map(|r| (r, 1.0))
     };
-    if let Some((req, times)) = single {
+    if let Some((req, rows)) = single {
         let e = gpu.estimate(&req)?;
-        let busy = times * (us(e.time) - us(e.launch_time));
+        let busy = us(e.time) - us(e.launch_time) + (rows - 1.0) * us(e.compute_time);
         let per_launch = match c.timing {
             Timing::Isolated => gpu.efficiency().launch_overhead_us,
             Timing::Stream => gpu.efficiency().stream_launch_overhead_us,

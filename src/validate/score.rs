@@ -26,9 +26,9 @@ impl CaseResult {
 }
 
 /// The group a case is scored in: its class, except that the scan is split by variant
-/// (`scan` is the sequential kernel the model describes; `scan_assoc` and `scan_step` are
-/// the other two implementations, reported apart because the model does not describe
-/// their algorithm).
+/// (`scan` is the sequential kernel; `scan_assoc` the chunked associative scan and
+/// `scan_step` the decode step, different algorithms with their own requests, reported
+/// apart).
 pub fn group(c: &Case) -> String {
     match (c.class, c.scan_variant()) {
         (KernelClass::Scan, Some(ScanVariant::Associative)) => "scan_assoc".into(),

@@ -280,7 +280,15 @@ impl KernelModel for Cpu {
                     ..Work::default()
                 });
             }
+            // One scan algorithm on a CPU: the chunked form costs as the sequential one.
             KernelRequest::SelectiveScan {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                dtype,
+            }
+            | KernelRequest::SelectiveScanChunked {
                 batch,
                 seq_len,
                 d_inner,
@@ -297,6 +305,25 @@ impl KernelModel for Cpu {
                     bytes,
                     working_set: bytes,
                     serial_cycles: seq_len as f64 * self.eff.scan_step_cycles,
+                    ..Work::default()
+                });
+            }
+            KernelRequest::SelectiveScanStep {
+                batch,
+                d_inner,
+                d_state,
+                dtype,
+            } => {
+                // The FP32 state is read and written once.
+                let states = (batch * d_inner * d_state) as f64;
+                let bytes = 8.0 * states
+                    + batch as f64 * (3.0 * d_inner as f64 + 2.0 * d_state as f64) * dtype.bytes()
+                    + (d_inner * d_state) as f64 * 4.0;
+                works.push(Work {
+                    lane_ops: states * (4.0 + EXP_LANE_OPS),
+                    bytes,
+                    working_set: bytes,
+                    serial_cycles: self.eff.scan_step_cycles,
                     ..Work::default()
                 });
             }

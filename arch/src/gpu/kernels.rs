@@ -219,6 +219,35 @@ pub enum KernelRequest {
         /// Format of u, Δ, B, C and y (the state is kept in FP32).
         dtype: DType,
     },
+    /// The same selective scan computed chunk by chunk: each chunk of time steps is solved
+    /// by a parallel (associative) scan of the linear recurrence, and only the state carried
+    /// from chunk to chunk is sequential (the harness's `selective_scan_assoc`). Same
+    /// result and operand traffic as [`KernelRequest::SelectiveScan`].
+    SelectiveScanChunked {
+        /// Batch size.
+        batch: u64,
+        /// Sequence length (steps of the recurrence).
+        seq_len: u64,
+        /// Channels (Mamba's `d_inner`).
+        d_inner: u64,
+        /// State size per channel (Mamba's `d_state`).
+        d_state: u64,
+        /// Format of u, Δ, B, C and y (the state is kept in FP32).
+        dtype: DType,
+    },
+    /// One decode step of the selective scan with the state kept in memory (Mamba's
+    /// `selective_state_update`): the FP32 state `batch × d_inner × d_state` is read,
+    /// updated with one token and written back.
+    SelectiveScanStep {
+        /// Batch size (sequences decoded together).
+        batch: u64,
+        /// Channels (Mamba's `d_inner`).
+        d_inner: u64,
+        /// State size per channel (Mamba's `d_state`).
+        d_state: u64,
+        /// Format of u, Δ, B, C and y.
+        dtype: DType,
+    },
 }
 
 /// Flops per (batch, step, channel, state) element of the selective scan: `exp(Δ·A)`
@@ -232,7 +261,8 @@ pub const GROUP_META_BITS: f64 = 32.0;
 
 impl KernelRequest {
     /// The class name (`gemm`, `gemv`, `quant_gemv`, `quant_gemm`, `softmax`,
-    /// `attention`, `elementwise`, `selective_scan`).
+    /// `attention`, `elementwise`, `selective_scan`, `selective_scan_chunked`,
+    /// `selective_scan_step`).
     pub fn class(&self) -> &'static str {
         match self {
             KernelRequest::Gemm { .. } => "gemm",
@@ -243,6 +273,8 @@ impl KernelRequest {
             KernelRequest::Attention { .. } => "attention",
             KernelRequest::Elementwise { .. } => "elementwise",
             KernelRequest::SelectiveScan { .. } => "selective_scan",
+            KernelRequest::SelectiveScanChunked { .. } => "selective_scan_chunked",
+            KernelRequest::SelectiveScanStep { .. } => "selective_scan_step",
         }
     }
 
@@ -252,7 +284,8 @@ impl KernelRequest {
     /// - attention: `4·b·h·d·P` where `P` is the number of unmasked (query, key) pairs
     ///   (`q·kv`, or with the causal mask `Σᵢ min(kv, kv − q + i + 1)`): QKᵀ and PV;
     /// - element-wise: `elements × flops_per_element`;
-    /// - selective scan: [`SCAN_FLOPS_PER_STATE`]`·b·L·d_inner·d_state`.
+    /// - selective scan (either algorithm): [`SCAN_FLOPS_PER_STATE`]`·b·L·d_inner·d_state`;
+    ///   its decode step: the same with `L = 1`.
     pub fn flops(&self) -> f64 {
         match *self {
             KernelRequest::Gemm { m, n, k, .. }
@@ -285,6 +318,13 @@ impl KernelRequest {
                 d_inner,
                 d_state,
                 ..
+            }
+            | KernelRequest::SelectiveScanChunked {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                ..
             } => {
                 SCAN_FLOPS_PER_STATE
                     * batch as f64
@@ -292,6 +332,12 @@ impl KernelRequest {
                     * d_inner as f64
                     * d_state as f64
             }
+            KernelRequest::SelectiveScanStep {
+                batch,
+                d_inner,
+                d_state,
+                ..
+            } => SCAN_FLOPS_PER_STATE * batch as f64 * d_inner as f64 * d_state as f64,
         }
     }
 
@@ -400,9 +446,26 @@ impl KernelRequest {
                 d_inner,
                 d_state,
                 ..
+            }
+            | KernelRequest::SelectiveScanChunked {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                ..
             } => {
                 positive("batch", batch)?;
                 positive("seq_len", seq_len)?;
+                positive("d_inner", d_inner)?;
+                positive("d_state", d_state)
+            }
+            KernelRequest::SelectiveScanStep {
+                batch,
+                d_inner,
+                d_state,
+                ..
+            } => {
+                positive("batch", batch)?;
                 positive("d_inner", d_inner)?;
                 positive("d_state", d_state)
             }
@@ -454,6 +517,37 @@ mod tests {
         // q = 2, kv = 5: row 0 sees 4 keys, row 1 sees 5 keys.
         assert_eq!(attention_pairs(2, 5, true), 9.0);
         assert_eq!(attention_pairs(2, 5, false), 10.0);
+    }
+
+    #[test]
+    fn scan_variants_count_and_check_like_the_scan() {
+        // 7 flops per (step, channel, state): 7 · 2 · 3 · 4 · 5 for the chunked scan, and
+        // the decode step is one step: 7 · 2 · 4 · 5.
+        let chunked = KernelRequest::SelectiveScanChunked {
+            batch: 2,
+            seq_len: 3,
+            d_inner: 4,
+            d_state: 5,
+            dtype: DType::Fp16,
+        };
+        assert_eq!(chunked.flops(), 840.0);
+        assert_eq!(chunked.class(), "selective_scan_chunked");
+        let step = KernelRequest::SelectiveScanStep {
+            batch: 2,
+            d_inner: 4,
+            d_state: 5,
+            dtype: DType::Fp16,
+        };
+        assert_eq!(step.flops(), 280.0);
+        let bad = KernelRequest::SelectiveScanStep {
+            batch: 2,
+            d_inner: 4,
+            d_state: 0,
+            dtype: DType::Fp16,
+        };
+        assert!(
+            matches!(bad.validate(), Err(ArchError::Invalid { key, .. }) if key == "kernel.d_state")
+        );
     }
 
     #[test]

@@ -33,15 +33,36 @@
 //! show no sign of a split on such shapes).
 //!
 //! # Quantised weights
-//! Weight bytes are [`quant_weight_bytes`]. Dequantisation costs
-//! [`DEQUANT_OPS_ALIGNED`] lane operations per weight for widths dividing 32 (1, 2, 4, 8
-//! bits: a LOP3/shift to extract two weights at once, a magic-number conversion and an
-//! HFMA2 for scale and zero point, on pairs) and [`DEQUANT_OPS_UNALIGNED`] for the others
-//! (weights straddle 32-bit words: funnel shifts). At low bits and high bandwidth-to-ALU
+//! Weight bytes are [`quant_weight_bytes`]. A fused dequantising GEMV (CUDA cores, FP32
+//! arithmetic, as in the harness's Triton kernels and AWQ/GPTQ-style GEMV kernels) stores
+//! a `b`-bit weight in [`weight_planes`]`(b)` bit planes — one field per set bit of `b`
+//! (a 4-bit weight is one nibble; a 3-bit one a 2-bit plane and a 1-bit plane, so that 32
+//! weights fill three 32-bit words exactly) — and per plane unpacks with
+//! [`UNPACK_OPS_PER_PLANE`] lane operations (an AND-OR that puts the field under the FP32
+//! bit pattern of 2²³, one LOP3, and a subtraction of 2²³, one FADD; the field's position
+//! is folded into the activation) and multiplies it into the activation row's sum with one
+//! FMA per activation row. Once per packed 32-bit word of a plane the kernel shifts the
+//! word (1 operation) and, per activation row, applies the group's scale and zero point
+//! to the word's partial sum (2 FMAs): a `p`-bit plane has `32/p` weights per word. Per
+//! weight: `2·planes + bits/32` lane operations once and `planes + bits/16` per activation
+//! row (W4: 2.125 + 1.25·m; W3: 4.09 + 2.19·m). The tensor-core path
+//! (Marlin-style, half2 arithmetic) unpacks pairs of weights: [`DEQUANT_OPS_ALIGNED`]
+//! lane operations per weight for widths dividing 32 (1, 2, 4, 8 bits: a LOP3/shift to
+//! extract two weights at once, a magic-number conversion and an HFMA2 for scale and zero
+//! point) and [`DEQUANT_OPS_UNALIGNED`] for the others (funnel shifts); the separate
+//! dequantisation kernel uses the same counts. At low bits and high bandwidth-to-ALU
 //! ratios this ALU work, not DRAM, bounds the kernel. Without fusion a separate kernel
 //! first writes the weights back in the activation format (its DRAM traffic and launch are
 //! added), then the dense kernel runs. Fused kernels issue their CUDA-core work at
 //! `efficiency.dequant_alu` instead of `efficiency.alu`.
+//!
+//! A fused dequantising GEMV is compute-bound and cannot hide everything: its blocks wait
+//! one DRAM round trip for their first weights before computing, and after the last FMA
+//! the row sums are reduced across the blocks that split the reduction dimension (a
+//! partial written and an arrival counter bumped, then the partials read back). These
+//! plans add [`GEMV_FILL_TRIPS`] DRAM round trips (`efficiency.mem_latency_cycles`) to
+//! the compute time (not to the memory time). Dense GEMVs are memory-bound: they stream
+//! from their first request and reduce within a warp, and add none.
 
 use super::elementwise_plan;
 use super::engine::{BlockPlan, PlanCost, WARP_BYTES_PER_TRIP, cheaper, evaluate};
@@ -80,7 +101,20 @@ pub const DEQUANT_OPS_ALIGNED: f64 = 1.5;
 /// Lane operations to dequantise one weight of 3, 5, 6 or 7 bits.
 pub const DEQUANT_OPS_UNALIGNED: f64 = 2.5;
 
-/// Lane operations to dequantise one weight of `bits` bits.
+/// Lane operations per bit plane and weight of a fused FP32 GEMV's unpacking (module docs).
+pub const UNPACK_OPS_PER_PLANE: f64 = 2.0;
+/// DRAM round trips a fused dequantising GEMV cannot overlap with its compute: the first
+/// weights in, the split reduction of the row sums out (module docs).
+pub const GEMV_FILL_TRIPS: f64 = 2.0;
+
+/// Bit planes of a `bits`-bit weight packed without waste: one per set bit of `bits`
+/// (4 → one 4-bit plane; 3 → a 2-bit and a 1-bit plane; 6 → 4 + 2).
+pub fn weight_planes(bits: u32) -> u32 {
+    bits.count_ones().max(1)
+}
+
+/// Lane operations (tensor-core path, pairs of weights) to dequantise one weight of
+/// `bits` bits.
 pub fn dequant_ops(bits: u32) -> f64 {
     if 32 % bits == 0 {
         DEQUANT_OPS_ALIGNED
@@ -220,6 +254,7 @@ pub(crate) fn gemm_cost(gpu: &Gpu, o: &Operands) -> Option<PlanCost> {
                 0.0
             };
             p.dram_bytes = gemm_dram_bytes(gpu, o, tm, tn) + partials;
+            p.dram_write_bytes = o.m as f64 * o.n as f64 * o.c_bytes + partials / 2.0;
             p.tiling = Tiling {
                 tile_m: tm as u32,
                 tile_n: tn as u32,
@@ -232,27 +267,57 @@ pub(crate) fn gemm_cost(gpu: &Gpu, o: &Operands) -> Option<PlanCost> {
     best
 }
 
+/// Per-weight CUDA-core work of a GEMV: `unpack` lane operations once and `per_row` per
+/// activation row, and the DRAM round trips it cannot overlap (`fill_trips`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GemvWork {
+    pub unpack: f64,
+    pub per_row: f64,
+    pub fill_trips: f64,
+}
+
+impl GemvWork {
+    /// Dense weights: one FMA per weight and row.
+    pub const DENSE: GemvWork = GemvWork {
+        unpack: 0.0,
+        per_row: 1.0,
+        fill_trips: 0.0,
+    };
+    /// Fused unpacking of `bits`-bit weights (module docs).
+    pub fn fused(bits: u32) -> Self {
+        let planes = f64::from(weight_planes(bits));
+        let per_word = f64::from(bits) / 32.0;
+        GemvWork {
+            unpack: UNPACK_OPS_PER_PLANE * planes + per_word,
+            per_row: planes + 2.0 * per_word,
+            fill_trips: GEMV_FILL_TRIPS,
+        }
+    }
+}
+
 /// A CUDA-core GEMV: `m` vectors against `n × k` weights stored as `w`, `x_bytes` per
-/// activation element, `dequant` lane ops per weight (module docs).
+/// activation element, `work` lane operations per weight (module docs).
 pub(crate) fn gemv_cost(
     gpu: &Gpu,
     (m, n, k): (u64, u64, u64),
     w: WeightFmt,
     x_bytes: f64,
-    dequant: f64,
+    work: GemvWork,
 ) -> Option<PlanCost> {
     let out_b = x_bytes.max(2.0);
     let mut p = BlockPlan::new(n.div_ceil(GEMV_ROWS), GEMV_THREADS, 32, 0);
     let rows = GEMV_ROWS as f64;
-    p.alu_ops = rows * k as f64 * (dequant + m as f64);
-    if dequant > 0.0 {
+    p.alu_ops = rows * k as f64 * (work.unpack + work.per_row * m as f64);
+    if work.unpack > 0.0 {
         p.alu_eff = Some(gpu.eff.dequant_alu);
     }
     p.l2_bytes = w.bytes(GEMV_ROWS, k) + (m * k) as f64 * x_bytes + rows * m as f64 * out_b;
     // Each warp walks its row in round trips of WARP_BYTES_PER_TRIP.
     let trips = (w.bytes(1, k) / WARP_BYTES_PER_TRIP).ceil();
     p.serial_cycles = trips * gpu.eff.mem_latency_cycles;
+    p.fill_cycles = work.fill_trips * gpu.eff.mem_latency_cycles;
     p.dram_bytes = w.bytes(n, k) + (m * k) as f64 * x_bytes + (m * n) as f64 * out_b;
+    p.dram_write_bytes = (m * n) as f64 * out_b;
     p.tiling = Tiling {
         tile_m: m.min(u64::from(u32::MAX)) as u32,
         tile_n: GEMV_ROWS as u32,
@@ -268,7 +333,13 @@ pub(crate) fn dense_gemm(gpu: &Gpu, m: u64, n: u64, k: u64, dtype: DType) -> Opt
     if m <= GEMV_MAX_M {
         cheaper(
             tiled,
-            gemv_cost(gpu, (m, n, k), WeightFmt::dense(dtype), dtype.bytes(), 0.0),
+            gemv_cost(
+                gpu,
+                (m, n, k),
+                WeightFmt::dense(dtype),
+                dtype.bytes(),
+                GemvWork::DENSE,
+            ),
         )
     } else {
         tiled
@@ -291,7 +362,7 @@ pub(crate) fn quant_product(
     let wq = WeightFmt::quant(bits, group);
     let dq = dequant_ops(bits);
     if fused {
-        let gemv = gemv_cost(gpu, (m, n, k), wq, act.bytes(), dq);
+        let gemv = gemv_cost(gpu, (m, n, k), wq, act.bytes(), GemvWork::fused(bits));
         let main = if gemm {
             let o = Operands {
                 w: wq,
@@ -313,11 +384,39 @@ pub(crate) fn quant_product(
     let weights = n * k;
     let mut dq_plan = elementwise_plan(weights, dq, 0.0, wq.bytes_per_weight(), act.bytes());
     dq_plan.dram_bytes = quant_weight_bytes(n, k, bits, group) + weights as f64 * act.bytes();
+    dq_plan.dram_write_bytes = weights as f64 * act.bytes();
     let dq_cost = evaluate(gpu, &dq_plan)?;
     let main = if gemm {
         dense_gemm(gpu, m, n, k, act)
     } else {
-        gemv_cost(gpu, (m, n, k), WeightFmt::dense(act), act.bytes(), 0.0)
+        gemv_cost(
+            gpu,
+            (m, n, k),
+            WeightFmt::dense(act),
+            act.bytes(),
+            GemvWork::DENSE,
+        )
     }?;
     Some((main, Some(dq_cost)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_planes_and_unpack_work_by_hand() {
+        // One plane per set bit: 4 = 0b100, 3 = 0b011 (a 2-bit and a 1-bit plane), 7 → 3.
+        assert_eq!(
+            [1, 2, 3, 4, 5, 6, 7, 8].map(weight_planes),
+            [1, 1, 2, 1, 2, 2, 3, 1]
+        );
+        // W4: 2·1 + 4/32 = 2.125 once, 1 + 4/16 = 1.25 per row; W3: 2·2 + 3/32 = 4.09375
+        // and 2 + 3/16 = 2.1875: at one row 6.28125 / 3.375 = 1.861× the W4 work.
+        let (w4, w3) = (GemvWork::fused(4), GemvWork::fused(3));
+        assert_eq!((w4.unpack, w4.per_row), (2.125, 1.25));
+        assert_eq!((w3.unpack, w3.per_row), (4.09375, 2.1875));
+        assert_eq!(w4.fill_trips, GEMV_FILL_TRIPS);
+        assert_eq!(GemvWork::DENSE.fill_trips, 0.0);
+    }
 }

@@ -10,14 +10,17 @@
 //!
 //! ## The model in one paragraph
 //! Every kernel class becomes a grid of thread blocks (`matmul`: GEMM with a CTA tiling
-//! chosen per shape, GEMV, quantised GEMV/GEMM; `classes`: softmax, fused attention,
-//! element-wise, selective scan). Occupancy follows from registers, shared memory and warps;
-//! the busiest SM runs `⌈blocks/SMs⌉` blocks (wave quantisation); each block's compute runs
-//! at the SM's rate × a class efficiency, and its traffic is bounded by DRAM bandwidth ×
-//! an achievable fraction and by the SM's share of L2 bandwidth; dependent chains (the
-//! scan) add a per-wave latency; a launch overhead is added per kernel. Energy is idle
-//! power × time plus per-operation and per-byte dynamic energy derived from the TDP,
-//! capped at TDP. Formulas: `engine` (time and energy), `matmul`, `classes`.
+//! chosen per shape, GEMV, quantised GEMV/GEMM; `classes`: element-wise and the softmax,
+//! as PyTorch's kernel for the row length; `attention`: fused attention with the causal
+//! grid's unequal blocks; `scan`: the selective scan — sequential, chunked associative,
+//! and the decode step). Occupancy follows from registers, shared memory and warps; the
+//! busiest SM runs `⌈blocks/SMs⌉` blocks (wave quantisation; blocks of unequal work are
+//! list-scheduled); each block's compute runs at the SM's rate × a class efficiency, and
+//! its traffic is bounded by DRAM bandwidth × an achievable fraction and by the SM's share
+//! of L2 bandwidth; dependent chains (the scans, a GEMV warp's DRAM round trips) add a
+//! per-wave latency; a launch overhead is added per kernel. Energy is idle power × time
+//! plus per-operation and per-byte dynamic energy derived from the TDP, capped at TDP.
+//! Formulas: `engine` (time and energy), `matmul`, `classes`, `attention`, `scan`.
 //!
 //! ## Presets
 //! [`presets`] lists whole platform files (`arch/presets/gpu/*.toml`) with datasheet
@@ -35,11 +38,13 @@
 //! assert_eq!(gemv.bound, gpu::Bound::Memory);
 //! ```
 
+mod attention;
 mod classes;
 mod engine;
 mod estimate;
 pub mod kernels;
 mod matmul;
+mod scan;
 mod spec;
 
 pub use kernels::{
@@ -47,8 +52,8 @@ pub use kernels::{
     SCAN_FLOPS_PER_STATE, Tiling, attention_pairs, quant_weight_bytes,
 };
 pub use matmul::{
-    CTA_TILES, DEQUANT_OPS_ALIGNED, DEQUANT_OPS_UNALIGNED, GEMV_MAX_M, GEMV_ROWS, SPLITS, STAGES,
-    TILE_K, dequant_ops, group_tiles,
+    CTA_TILES, DEQUANT_OPS_ALIGNED, DEQUANT_OPS_UNALIGNED, GEMV_FILL_TRIPS, GEMV_MAX_M, GEMV_ROWS,
+    SPLITS, STAGES, TILE_K, UNPACK_OPS_PER_PLANE, dequant_ops, group_tiles, weight_planes,
 };
 pub use spec::{
     DEFAULT_ALU_EFFICIENCY, DEFAULT_ATTENTION_EFFICIENCY, DEFAULT_DEQUANT_ALU_EFFICIENCY,
@@ -60,6 +65,7 @@ pub use spec::{
 pub use engine::WARP_BYTES_PER_TRIP;
 
 pub(crate) use classes::elementwise_plan;
+pub use classes::{SoftmaxKernel, softmax_kernel};
 
 use crate::ArchError;
 use engine::{evaluate, finish};
@@ -159,7 +165,7 @@ impl KernelModel for Gpu {
             KernelRequest::Gemv { m, n, k, dtype } => {
                 let w = matmul::WeightFmt::dense(dtype);
                 (
-                    matmul::gemv_cost(self, (m, n, k), w, dtype.bytes(), 0.0),
+                    matmul::gemv_cost(self, (m, n, k), w, dtype.bytes(), matmul::GemvWork::DENSE),
                     None,
                 )
             }
@@ -226,7 +232,7 @@ impl KernelModel for Gpu {
                 if self.tensor_peak_ops(dtype).is_none() {
                     return Err(unsupported(self, req, dtype));
                 }
-                let shape = classes::AttnShape {
+                let shape = attention::AttnShape {
                     batch,
                     heads,
                     kv_heads,
@@ -236,7 +242,7 @@ impl KernelModel for Gpu {
                     causal,
                     dtype,
                 };
-                match classes::attention(self, &shape) {
+                match attention::attention(self, &shape) {
                     Some((a, b)) => (Some(a), b),
                     None => (None, None),
                 }
@@ -264,7 +270,26 @@ impl KernelModel for Gpu {
                 d_state,
                 dtype,
             } => (
-                classes::selective_scan(self, (batch, seq_len, d_inner, d_state), dtype),
+                scan::selective_scan(self, (batch, seq_len, d_inner, d_state), dtype),
+                None,
+            ),
+            KernelRequest::SelectiveScanChunked {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                dtype,
+            } => (
+                scan::selective_scan_chunked(self, (batch, seq_len, d_inner, d_state), dtype),
+                None,
+            ),
+            KernelRequest::SelectiveScanStep {
+                batch,
+                d_inner,
+                d_state,
+                dtype,
+            } => (
+                scan::selective_scan_step(self, (batch, d_inner, d_state), dtype),
                 None,
             ),
         };

@@ -84,11 +84,15 @@ pub struct GpuEfficiencySpec {
     pub dequant_alu: Option<f64>,
     /// Latency of one dependent DRAM round trip under load, SM clock cycles (≥ 0): a
     /// GEMV warp walks its weight row in round trips of this latency (see
-    /// `WARP_BYTES_PER_TRIP`).
+    /// `WARP_BYTES_PER_TRIP`); a fused dequantising GEMV exposes two of them
+    /// (`GEMV_FILL_TRIPS`); PyTorch's register softmax kernel walks a row one round trip
+    /// per element and thread, its other block kernels wait one per wave; the chunked scan
+    /// pays one per chunk.
     pub mem_latency_cycles: Option<f64>,
     /// Fraction of the achievable DRAM bandwidth (`mem_bandwidth`) a row softmax sustains
     /// (0–1]: the row reductions between reading a row and writing it leave fewer loads
-    /// in flight than a streaming copy.
+    /// in flight than a streaming copy (every one of PyTorch's softmax kernels; the
+    /// register kernel is bound by its latency chain instead).
     pub softmax_bandwidth: Option<f64>,
 }
 

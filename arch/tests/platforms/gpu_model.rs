@@ -210,8 +210,10 @@ fn a100_gemm_tiling_and_waves_by_hand() {
 
 #[test]
 fn a100_gemv_by_hand() {
-    // 4096×4096 FP16: weights 33,554,432 B + x 8192 B + y 8192 B = 33,570,816 B at
-    // 2039 GB/s × 0.9 = 18.294 µs, plus 2.5 µs launch = 20.794 µs.
+    // 4096×4096 FP16: weights 33,554,432 B + x 8192 B + y 8192 B = 33,570,816 B. The
+    // traffic fits in the 40 MB L2, so the 8192 B of y stay there (write-back) and the
+    // DRAM time counts the 33,562,624 B read at 2039 GB/s × 0.9 = 18.290 µs, plus 2.5 µs
+    // launch = 20.790 µs.
     let e = gpu("a100-sxm4-80gb")
         .estimate(&KernelRequest::Gemv {
             m: 1,
@@ -221,7 +223,7 @@ fn a100_gemv_by_hand() {
         })
         .unwrap();
     assert_eq!(e.bytes_hbm, 33_570_816.0);
-    let expect = 2.5 + 33_570_816.0 / (2.039e12 * 0.9) * 1e6;
+    let expect = 2.5 + 33_562_624.0 / (2.039e12 * 0.9) * 1e6;
     assert!(
         (us(e.time) - expect).abs() < 1e-3,
         "{} vs {expect}",
@@ -341,7 +343,8 @@ fn fused_dequant_beats_separate_and_low_bits_hit_the_alu_on_a100() {
     assert!(fused.time < split.time);
     assert_eq!(split.kernels, 2);
     // 3-bit weights: 4096·(4096·3 + 32·32)/8 = 6.8 MB → 3.7 µs of DRAM; but 16.8 M weights ×
-    // (2.5 dequant + 1 FMA) lane ops at 64 × 108 × 1.41 GHz × 0.75 = 7.31e12/s = 8.0 µs.
+    // 6.28 lane ops (two bit planes: 4.09 to unpack, 2.19 per activation row) at
+    // 64 × 108 × 1.41 GHz × 0.75 = 7.31e12/s = 14.4 µs.
     assert_eq!(fused.bound, Bound::Compute);
     assert!(fused.compute_time > fused.memory_time);
     // The RTX 4090 has 4× the CUDA-core rate per byte of bandwidth: still memory-bound, and
@@ -391,27 +394,52 @@ fn small_scans_are_latency_bound() {
 }
 
 #[test]
-fn long_softmax_rows_take_a_second_pass() {
-    // Rows over 8192 elements leave the registers: online softmax reads twice. 64 rows of
-    // 65536 FP16 = 8 MiB in flight fit A100's L2, so DRAM still sees one read + one write.
+fn softmax_follows_pytorchs_kernel_choice() {
+    use arch::gpu::{SoftmaxKernel, softmax_kernel};
+    // aten/src/ATen/native/cuda/SoftMax.cu for FP16 rows: a warp per row up to 1024
+    // elements; then 1024-thread blocks: registers while ⌈L/1024⌉ < 10, shared memory
+    // while the row fits 48 KiB, global memory otherwise.
+    assert_eq!(softmax_kernel(1024, 2.0), SoftmaxKernel::Warp);
+    assert_eq!(softmax_kernel(1025, 2.0), SoftmaxKernel::Registers);
+    assert_eq!(softmax_kernel(9216, 2.0), SoftmaxKernel::Registers);
+    assert_eq!(softmax_kernel(9217, 2.0), SoftmaxKernel::SharedMemory);
+    assert_eq!(softmax_kernel(16384, 2.0), SoftmaxKernel::SharedMemory);
+    assert_eq!(softmax_kernel(32768, 2.0), SoftmaxKernel::Global);
+    // FP32 rows: 1024 elements are 4 KiB, still the warp kernel.
+    assert_eq!(softmax_kernel(1024, 4.0), SoftmaxKernel::Warp);
+
     let g = gpu("a100-sxm4-80gb");
-    let e = g
+    let run = |rows, len| {
+        g.estimate(&KernelRequest::Softmax {
+            rows,
+            len,
+            dtype: H,
+        })
+        .unwrap()
+    };
+    // The global kernel reads a row three times. 64 rows of 65536 FP16 = 8 MiB in flight
+    // fit A100's L2, so DRAM sees one read + one write.
+    assert_eq!(run(64, 65536).bytes_hbm, 2.0 * 64.0 * 65536.0 * 2.0);
+    // 4096 rows of 131072: 108 SMs × 2 blocks of 1024 threads × 256 KiB = 54 MiB in
+    // flight > 40 MiB: the second and third passes come from DRAM too.
+    assert_eq!(run(4096, 131072).bytes_hbm, 4.0 * 4096.0 * 131072.0 * 2.0);
+    // The register kernel's threads walk their elements one DRAM round trip at a time:
+    // 2048 rows of 8192 on 108 SMs × 2 blocks → 10 waves × 8 round trips of the default
+    // mem_latency_cycles (0) — no chain by default; with 1000 cycles per round trip the
+    // chain is 10 × 8 × 1000 / 1.41 GHz = 56.7 µs, above the 67 MB of DRAM traffic.
+    let mut spec = g.spec().clone();
+    spec.efficiency.mem_latency_cycles = Some(1000.0);
+    let slow = spec.validate("gpu").unwrap();
+    let e = slow
         .estimate(&KernelRequest::Softmax {
-            rows: 64,
-            len: 65536,
+            rows: 2048,
+            len: 8192,
             dtype: H,
         })
         .unwrap();
-    assert_eq!(e.bytes_hbm, 2.0 * 64.0 * 65536.0 * 2.0);
-    // 4096 such rows: 108 SMs × 4 blocks in flight × 128 KiB = 54 MiB > 40 MiB: twice.
-    let e = g
-        .estimate(&KernelRequest::Softmax {
-            rows: 4096,
-            len: 65536,
-            dtype: H,
-        })
-        .unwrap();
-    assert_eq!(e.bytes_hbm, 3.0 * 4096.0 * 65536.0 * 2.0);
+    assert_eq!(e.bound, Bound::Latency);
+    let chain = 10.0 * 8.0 * 1000.0 / 1.41e9 * 1e6;
+    assert!((us(e.time) - 2.5 - chain).abs() < 1e-3, "{}", us(e.time));
 }
 
 #[test]

@@ -90,7 +90,13 @@ proptest! {
 
     #[test]
     fn softmax_grows(rows in dim(), len in 1u64..200_000, dr in 0u64..100, dl in 0u64..5000) {
+        // PyTorch picks its softmax kernel by row length, and a longer row can take a
+        // faster kernel (the register kernel's scalar loads give way to the shared-memory
+        // kernel's vector loads past 9216 elements): rows always grow here, the row length
+        // only within one kernel.
         let d = DType::Fp16;
+        let same = arch::gpu::softmax_kernel(len, 2.0) == arch::gpu::softmax_kernel(len + dl, 2.0);
+        let dl = if same { dl } else { 0 };
         check_grows(KernelRequest::Softmax { rows, len, dtype: d }, KernelRequest::Softmax { rows: rows + dr, len: len + dl, dtype: d })?;
     }
 
@@ -112,6 +118,20 @@ proptest! {
         let (q, dq) = if causal { (q.min(kv), 0) } else { (q, dq) };
         let a = |b, h, q, kv| KernelRequest::Attention { batch: b, heads: h, kv_heads: h, q_len: q, kv_len: kv, head_dim: 128, causal, dtype: d };
         check_grows(a(b, heads, q, kv), a(b + db, heads + dh, q + dq, kv + dkv))?;
+    }
+
+    #[test]
+    fn chunked_scan_and_step_grow(b in 1u64..16, l in 1u64..5000, di in 1u64..8192, ds in 1u64..64,
+                                  db in 0u64..4, dl in 0u64..500, ddi in 0u64..500, dds in 0u64..16) {
+        let d = DType::Fp16;
+        check_grows(
+            KernelRequest::SelectiveScanChunked { batch: b, seq_len: l, d_inner: di, d_state: ds, dtype: d },
+            KernelRequest::SelectiveScanChunked { batch: b + db, seq_len: l + dl, d_inner: di + ddi, d_state: ds + dds, dtype: d },
+        )?;
+        check_grows(
+            KernelRequest::SelectiveScanStep { batch: b, d_inner: di, d_state: ds, dtype: d },
+            KernelRequest::SelectiveScanStep { batch: b + db, d_inner: di + ddi, d_state: ds + dds, dtype: d },
+        )?;
     }
 
     #[test]

@@ -114,14 +114,13 @@ fn model_matches_h100_measurements() {
         let e = h.estimate(&req).unwrap();
         let model = us(e.time) - us(e.launch_time)
             + f64::from(e.kernels) * h.efficiency().stream_launch_overhead_us;
-        if class == "softmax" {
-            // Known gap: PyTorch's softmax for rows over 1024 elements makes three passes
-            // with block-wide reductions and runs at ~1.1 TB/s; the model is a one-read,
-            // one-write kernel (the rows fit in registers) at the calibrated
-            // softmax_bandwidth, still well under the measured time.
+        if class == "softmax" && m == 32 {
+            // Known gap: 32 rows of 32768 occupy 32 SMs, each block walking its row three
+            // times (PyTorch's global-memory kernel); the model counts the DRAM pass's
+            // round trips, not the two L2 passes', and is faster than measured.
             let ratio = model / measured;
             assert!(
-                (0.3..=0.8).contains(&ratio),
+                (0.5..=1.0).contains(&ratio),
                 "softmax {m}x{n}: model {model:.1} vs {measured} us"
             );
         } else {
