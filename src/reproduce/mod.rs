@@ -9,6 +9,8 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod softmap;
+pub mod sweep_rows;
 
 use std::path::{Path, PathBuf};
 
@@ -77,7 +79,11 @@ pub struct Reproduction {
 
 /// Every reproduction, in the order of `REPRODUCTION.md`.
 pub fn all() -> Vec<Reproduction> {
-    Vec::new()
+    vec![Reproduction {
+        name: "softmap",
+        title: "SoftmAP: integer softmax on an associative processor vs A100 / RTX 3090",
+        run: softmap::run,
+    }]
 }
 
 /// The path of a shipped spec, `sweeps/specs/<file>`: in the checkout the binary was built
