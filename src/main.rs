@@ -68,7 +68,11 @@ fn main() {
         Some(Command::Report(args)) => cmd::report::run(&args),
         Some(Command::Status(args)) => cmd::status::run(&args),
         Some(Command::Validate(args)) => cmd::validate::run(&args),
-        None => Ok(()),
+        None => {
+            // No subcommand: show what there is rather than nothing.
+            let _ = <Cli as clap::CommandFactory>::command().print_help();
+            Ok(())
+        }
     };
     if let Err(e) = result {
         // `{:#}` prints the whole context chain on one line: what was being done, then why.
