@@ -9,6 +9,7 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod mbq;
 pub mod softmap;
 pub mod sweep_rows;
 
@@ -79,11 +80,18 @@ pub struct Reproduction {
 
 /// Every reproduction, in the order of `REPRODUCTION.md`.
 pub fn all() -> Vec<Reproduction> {
-    vec![Reproduction {
-        name: "softmap",
-        title: "SoftmAP: integer softmax on an associative processor vs A100 / RTX 3090",
-        run: softmap::run,
-    }]
+    vec![
+        Reproduction {
+            name: "softmap",
+            title: "SoftmAP: integer softmax on an associative processor vs A100 / RTX 3090",
+            run: softmap::run,
+        },
+        Reproduction {
+            name: "mbq",
+            title: "MBQ: W3/W4 fused-dequant GEMV on LLaVA-OneVision-7B (RTX 4090, PE array)",
+            run: mbq::run,
+        },
+    ]
 }
 
 /// The path of a shipped spec, `sweeps/specs/<file>`: in the checkout the binary was built
