@@ -338,8 +338,8 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
             "End to end, a request also runs the prefill (vision tower and {} visual tokens at \
              {f_max} frames), which is compute-bound and barely changes with W3 ({:.3} s vs \
              {:.3} s at {f_max} frames). Over the unpublished visual input and answer length \
-             the W3 request speed-up spans {lo:.2}–{hi:.2}×, so the paper's 1.4× is what a \
-             video-sized input with a short answer gives ({}). Which assumption explains the \
+             the W3 request speed-up spans {lo:.2}–{hi:.2}×, so in this model the paper's \
+             1.4× is what a video-sized input with a short answer gives ({}). Which assumption explains the \
              gap to the per-token figure: what the paper's \"end to end\" timed (not \
              published); a PyTorch eager baseline's per-kernel dispatch time, which W3 does \
              not shrink and which is not modelled here (one CUDA graph per step), would pull \
@@ -358,7 +358,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
              MACs after dequantisation, {:.2}× with 4-bit MACs) but not time ({:.2}×): one \
              decode token keeps one row of PEs busy, so the step is compute-bound at 128 MACs \
              per cycle and the weight bytes W3 removes were not the bottleneck. A GEMV-shaped \
-             engine (a dot-product array, or batching) is needed before low-bit weights pay \
+             engine (a dot-product array, or batching) would be needed before low-bit weights pay \
              off in speed on such an accelerator.",
             e16 / e3,
             e16 / e3i,
