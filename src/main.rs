@@ -4,6 +4,8 @@
 
 mod cmd;
 mod eval;
+#[allow(dead_code, unused_imports)] // until the reproductions register themselves (issue 9)
+mod reproduce;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +52,9 @@ enum Command {
     /// Show how far a sweep folder is: points done per shard, Slurm task states, failed
     /// shards.
     Status(cmd::status::StatusArgs),
+    /// Re-derive a seed paper's claims (MARCA, SoftmAP, the survey, FrameFusion, MBQ, CSKV)
+    /// and print them next to the paper's figures.
+    Reproduce(cmd::reproduce::ReproduceArgs),
     /// Score the GPU model against measured kernel times (per-case error, MAPE per class,
     /// claims as ratios, a predicted-vs-measured plot); `--fit` calibrates a preset.
     Validate(cmd::validate::ValidateArgs),
@@ -68,6 +73,7 @@ fn main() {
         Some(Command::Report(args)) => cmd::report::run(&args),
         Some(Command::Status(args)) => cmd::status::run(&args),
         Some(Command::Validate(args)) => cmd::validate::run(&args),
+        Some(Command::Reproduce(args)) => cmd::reproduce::run(&args),
         None => {
             // No subcommand: show what there is rather than nothing.
             let _ = <Cli as clap::CommandFactory>::command().print_help();

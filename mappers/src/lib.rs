@@ -114,7 +114,7 @@ pub fn prepare(p: &Platform, g: &Graph) -> Result<(Graph, Vec<String>), MapError
         dtype: arch::work::DType::Fp16,
     };
     if matches!(w.phase, workloads::Phase::Decode { .. })
-        && w.attention == workloads::AttentionImpl::Unfused
+        && w.attention != workloads::AttentionImpl::Fused
         && p.can_run(arch::work::Unit::Pim, &offload)
     {
         let mut fused = w.clone();

@@ -10,6 +10,7 @@ pub mod merge;
 pub mod plot;
 pub mod presets;
 pub mod report;
+pub mod reproduce;
 pub mod run;
 pub mod slurm;
 pub mod status;

@@ -82,12 +82,19 @@ pub fn prepare(spec_path: &std::path::Path) -> Result<(Spec, SilicaEvaluator)> {
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("{}: [base.workload]", spec_path.display()))?;
     for m in spec.metrics() {
-        if !given.contains(&m.as_str()) {
+        let gives = SilicaEvaluator::gives(spec.base_workload(), m).map_err(anyhow::Error::msg)?;
+        if !gives {
             let hint = arch::suggest::closest(m, given.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
+            let families =
+                if SilicaEvaluator::gives(spec.base_workload(), "op_x_s").unwrap_or(false) {
+                    ", op_<operator>_s, category_<category>_s"
+                } else {
+                    ""
+                };
             bail!(
-                "{}: metrics: `{m}` is not modelled for this workload{hint}; available: {}",
+                "{}: metrics: `{m}` is not modelled for this workload{hint}; available: {}{families}",
                 spec_path.display(),
                 given.join(", ")
             );

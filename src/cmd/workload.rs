@@ -26,6 +26,9 @@ pub enum AttentionArg {
     Unfused,
     /// One flash-style fused operator.
     Fused,
+    /// Unfused as HuggingFace's eager attention: the whole score rectangle is computed
+    /// (the causal mask added, not skipped) and the softmax runs in fp32.
+    Eager,
 }
 
 /// Where quantised weights are dequantised.
@@ -179,6 +182,7 @@ impl ShapeArgs {
         w.attention = match args.attention {
             AttentionArg::Unfused => AttentionImpl::Unfused,
             AttentionArg::Fused => AttentionImpl::Fused,
+            AttentionArg::Eager => AttentionImpl::Eager,
         };
         let t = &mut w.transforms;
         if let Some(q) = &args.quant {

@@ -12,7 +12,7 @@
 //! | `weight_dtype` | gemm, gemv | weight format when it differs from `dtype` |
 //! | `weight_bits`, `group_size`, `fused_dequant` | qgemv | bits per weight (1–8, default 4), weights per scale group (default 128), dequantisation fused (default `true`) |
 //! | `n`, `function`, `inputs` | elementwise | `n` elements of `add`, `sub`, `mul`, `exp`, `silu`, `gelu`, `copy`; inputs per element |
-//! | `rows`, `len`, `integer` | softmax | `rows` rows of `len`; SoftmAP's integer softmax |
+//! | `rows`, `len`, `integer`, `batch`, `heads` | softmax | `batch × heads × rows` rows of `len` (`batch`, `heads` default 1: attention-shaped rows per sequence and head); SoftmAP's integer softmax |
 //! | `rows`, `len`, `norm` | norm | `rms` (default) or `layer` |
 //! | `batch`, `heads`, `kv_heads`, `q_len`, `kv_len`, `head_dim`, `causal` | attention | defaults: batch 1, kv_heads = heads, q_len 1, not causal |
 //! | `batch`, `seq_len`, `d_inner`, `d_state` | scan | defaults: batch 1, d_state 16 |
@@ -67,7 +67,7 @@ fn own_keys(op: &str) -> &'static [&'static str] {
         "gemv" => &["k", "n", "weight_dtype", "dataflow"],
         "qgemv" => &["m", "k", "n", "weight_bits", "group_size", "fused_dequant"],
         "elementwise" => &["n", "function", "inputs"],
-        "softmax" => &["rows", "len", "integer"],
+        "softmax" => &["rows", "len", "integer", "batch", "heads"],
         "norm" => &["rows", "len", "norm"],
         "attention" => &[
             "batch", "heads", "kv_heads", "q_len", "kv_len", "head_dim", "causal",
@@ -206,7 +206,16 @@ impl KernelWork {
                 }
             }
             "softmax" => Work::Softmax {
-                rows: keys.req_uint("rows", 1)?,
+                // `rows` per (sequence, head): an attention-shaped softmax of `batch`
+                // sequences × `heads` heads × `rows` queries.
+                rows: [
+                    keys.req_uint("rows", 1)?,
+                    keys.uint("batch", 1)?.unwrap_or(1),
+                    keys.uint("heads", 1)?.unwrap_or(1),
+                ]
+                .into_iter()
+                .try_fold(1u64, u64::checked_mul)
+                .ok_or("workload.rows × batch × heads: too large")?,
                 len: keys.req_uint("len", 1)?,
                 dtype: d,
                 integer: flag("integer")?,
@@ -403,6 +412,20 @@ mod tests {
                 weight_bits: 3,
                 group_size: 128,
                 fused_dequant: true
+            }
+        );
+        // An attention-shaped softmax: 2 sequences × 32 heads × 128 queries = 8192 rows.
+        let s = KernelWork::parse(&table(
+            "op='softmax'\nrows=128\nlen=128\nbatch=2\nheads=32\ninteger=true",
+        ))
+        .unwrap();
+        assert_eq!(
+            s.work(DType::Fp16).unwrap(),
+            Work::Softmax {
+                rows: 8192,
+                len: 128,
+                dtype: DType::Fp16,
+                integer: true
             }
         );
         let e = KernelWork::parse(&table("op='gemm'\nm=1\nk=2\nn=3\ntile_m=1")).unwrap_err();

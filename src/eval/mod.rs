@@ -45,6 +45,14 @@ pub const MODEL_METRICS: [&str; 12] = [
     "fidelity_level",
 ];
 
+/// Metric families of model workloads, as (prefix, suffix): `op_<operator>_s` — seconds
+/// spent in the operators of that name (`op_q_proj_s`, `op_softmax_s`, `op_ffn_down_s`…,
+/// summed over layers; an operator fused into another counts in its host) — and
+/// `category_<category>_s` — seconds in a category (`linear`, `attention`, `nonlinear`,
+/// `elementwise`, `normalization`, `memory`…, as `silica workload` names them). A name the
+/// run lacks is a missing metric (the point's row says so).
+pub const MODEL_METRIC_FAMILIES: [(&str, &str); 2] = [("op_", "_s"), ("category_", "_s")];
+
 /// What a point's workload is.
 enum Work {
     Kernel(KernelWork),
@@ -72,6 +80,21 @@ impl SilicaEvaluator {
             "kernel" => &kernel::METRICS,
             _ => &MODEL_METRICS,
         })
+    }
+
+    /// Whether a workload of this kind gives `metric`: one of [`Self::metrics_for`], or
+    /// (model workloads) a name in one of the [`MODEL_METRIC_FAMILIES`].
+    pub fn gives(workload: &toml::Table, metric: &str) -> Result<bool, String> {
+        if Self::metrics_for(workload)?.contains(&metric) {
+            return Ok(true);
+        }
+        Ok(kind(workload)? == "model"
+            && MODEL_METRIC_FAMILIES.iter().any(|(pre, suf)| {
+                metric
+                    .strip_prefix(pre)
+                    .and_then(|rest| rest.strip_suffix(suf))
+                    .is_some_and(|name| !name.is_empty())
+            }))
     }
 
     fn work(&self, p: &ResolvedPoint) -> Result<Work, String> {
@@ -147,7 +170,14 @@ fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
         ("flops", r.flops as f64),
         ("fidelity_level", f64::from(r.fidelity.level)),
     ];
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    let mut m: BTreeMap<String, f64> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    for o in &r.operators {
+        *m.entry(format!("op_{}_s", o.name)).or_default() += o.seconds;
+    }
+    for c in &r.by_category {
+        *m.entry(format!("category_{}_s", c.category)).or_default() += c.seconds;
+    }
+    m
 }
 
 /// `kind` of a workload table: `"kernel"` or `"model"` (default).

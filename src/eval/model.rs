@@ -12,8 +12,8 @@
 //! | `context` | context tokens, the new ones included (decode; default 2048) |
 //! | `tokens_per_step` | tokens verified per decode step (default 1) |
 //! | `frames` | video frames per sequence (VLMs; default 64 for VLMs, 0 otherwise) |
-//! | `attention` | `unfused` (default) or `fused` |
-//! | `quant` | `"w4a16"`, or a table `{ weight_bits, activation_bits = 16, group_size, fused_dequant = true }` |
+//! | `attention` | `unfused` (default), `fused` or `eager` (HuggingFace's: whole score rectangle, fp32 softmax) |
+//! | `quant` | `"w4a16"`, `"none"` (16-bit weights, for an axis), or a table `{ weight_bits, activation_bits = 16, group_size, fused_dequant = true }` |
 //! | `token_reduction` | FrameFusion: `{ layer = 2, merge_ratio = 0.5, prune_ratio = 0.4 }` |
 //! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache) |
 //! | `int_softmax` | `true` (8-bit) or the bit width of SoftmAP's integer softmax |
@@ -106,8 +106,9 @@ impl ModelWork {
                 model.name
             ));
         }
-        w.attention = match keys.choice("attention", &["unfused", "fused"])? {
+        w.attention = match keys.choice("attention", &["unfused", "fused", "eager"])? {
             Some("fused") => AttentionImpl::Fused,
+            Some("eager") => AttentionImpl::Eager,
             _ => AttentionImpl::Unfused,
         };
         let t = &mut w.transforms;
@@ -190,6 +191,10 @@ impl ModelWork {
 
 fn quant(keys: &Keys) -> Result<Option<Quantization>, String> {
     if let Some(toml::Value::String(s)) = keys.get("quant") {
+        // `"none"`: the model's own 16-bit weights (an axis value next to `"w4a16"`…).
+        if s.eq_ignore_ascii_case("none") {
+            return Ok(None);
+        }
         return Quantization::scheme(s, None)
             .map(Some)
             .map_err(|e| format!("workload.quant: {e}"));
@@ -254,5 +259,7 @@ mod tests {
         assert_eq!((r.layer, r.merge, r.prune), (2, 0.2, 0.1));
         assert_eq!(t.int_softmax, Some(8));
         m.graph().unwrap();
+        let none = parse("model='llama2-7b'\nphase='decode'\nquant='none'").unwrap();
+        assert!(none.workload.transforms.quant.is_none());
     }
 }

@@ -9,6 +9,8 @@ mod kernel_platforms;
 mod plot;
 mod presets;
 mod report;
+mod reproduce_mbq;
+mod reproduce_softmap;
 mod run;
 mod slurm;
 mod sweep;

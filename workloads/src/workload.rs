@@ -36,6 +36,11 @@ pub enum AttentionImpl {
     Unfused,
     /// Flash-style fused attention.
     Fused,
+    /// Unfused as HuggingFace transformers' "eager" attention runs it: the whole `QKᵀ`
+    /// rectangle is computed (a causal mask is added, not skipped), and the softmax reads
+    /// and writes fp32 (`softmax(scores, dtype=torch.float32)`); the products stay 16-bit.
+    /// The cast back to 16 bits before `PV` is not a separate operator.
+    Eager,
 }
 
 /// Largest `batch × tokens` per step: keeps every FLOP count within `u64`.

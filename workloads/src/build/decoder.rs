@@ -11,7 +11,7 @@ use crate::config::{DecoderConfig, Positions};
 use crate::graph::OpId;
 use crate::ops::{
     Attention, Concat, EltFn, Embedding, FusedAttention, KvAppend, LowRank, Norm, OpKind, Part,
-    Role, Rotary, Softmax, TokenMerge, TokenPrune,
+    Role, Rotary, Softmax, SoftmaxKind, TokenMerge, TokenPrune,
 };
 use crate::tensor::{DType, Tensor};
 use crate::transforms::Transforms;
@@ -317,10 +317,20 @@ pub(super) fn attention(
         let o = b.add("attention", part, layer, OpKind::FusedAttention(f), &deps);
         return (o, None);
     }
+    let eager = ctx.attention == AttentionImpl::Eager;
+    // Eager attention computes the whole rectangle: the mask is added, not skipped.
+    let a = Attention {
+        causal: a.causal && !eager,
+        ..a
+    };
     let mut deps = vec![q];
     deps.extend_from_slice(k);
     let s = b.add("attn_scores", part, layer, OpKind::AttnScores(a), &deps);
-    let sm = Softmax::of(&a, ctx.softmax);
+    let mut sm = Softmax::of(&a, ctx.softmax);
+    if eager && ctx.softmax == SoftmaxKind::Float {
+        sm.input = DType::F32;
+        sm.output = DType::F32;
+    }
     let p = b.add("softmax", part, layer, OpKind::Softmax(sm), &[s]);
     let mut deps = vec![p];
     deps.extend_from_slice(v);

@@ -94,6 +94,30 @@ fn llama2_7b_prefill_closed_form() {
 }
 
 #[test]
+fn eager_attention_computes_the_whole_rectangle_with_an_fp32_softmax() {
+    // HuggingFace's eager attention: P² pairs per head (the mask is added, not skipped),
+    // and the softmax reads and writes 4-byte elements: 8 bytes per score instead of 4.
+    let p = 1024u64;
+    let mut w = Workload::prefill(p);
+    w.attention = workloads::AttentionImpl::Eager;
+    let m = Model::shipped("llama2-7b").unwrap();
+    let eager = m.build(&w).unwrap();
+    let causal = m.build(&Workload::prefill(p)).unwrap();
+    let (full, half) = (p * p, p * (p + 1) / 2);
+    let extra = L * HEADS * (full - half) * (4 * D + 1 + 5);
+    assert_eq!(
+        eager.summary().total.flops,
+        causal.summary().total.flops + extra
+    );
+    let softmax = eager
+        .ops()
+        .find(|(_, op)| matches!(op.kind, OpKind::Softmax(_)))
+        .unwrap()
+        .1;
+    assert_eq!(softmax.bytes(), HEADS * full * 8);
+}
+
+#[test]
 fn multi_token_decode_counts_k_queries() {
     // k = 4 tokens verified at context 1000: linear work ×4, attention over
     // 4·996 + 4·5/2 = 3 994 pairs per head instead of 1 000.
