@@ -82,8 +82,8 @@ pub fn prepare(spec_path: &std::path::Path) -> Result<(Spec, SilicaEvaluator)> {
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("{}: [base.workload]", spec_path.display()))?;
     for m in spec.metrics() {
-        if !given.contains(&m.as_str()) {
-            let hint = arch::suggest::closest(m, given.iter().copied())
+        if !given.contains(m) {
+            let hint = arch::suggest::closest(m, given.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             bail!(
