@@ -9,6 +9,7 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod framefusion;
 
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,11 @@ pub struct Reproduction {
 
 /// Every reproduction, in the order of `REPRODUCTION.md`.
 pub fn all() -> Vec<Reproduction> {
-    Vec::new()
+    vec![Reproduction {
+        name: "framefusion",
+        title: "FrameFusion: 70 % fewer vision tokens, 3.4–4.4× LLM and 1.6–3.6× end-to-end speed-up",
+        run: framefusion::run,
+    }]
 }
 
 /// The path of a shipped spec, `sweeps/specs/<file>`: in the checkout the binary was built
