@@ -32,7 +32,7 @@ use plots::PlotRow;
 use sensitivity::Sensitivity;
 
 /// Where the paper's figures come from.
-const SOURCE: &str = "FrameFusion, arXiv 2501.01986, abstract (v1; later version for 1.6–3.6×)";
+const SOURCE: &str = "FrameFusion, arXiv 2501.01986: v1 abstract (3.4–4.4× LLM, 1.6–1.9× end to end), v2 abstract (1.6–3.6× end to end, 2B–72B)";
 
 /// LLaVA-Video's context (`max_position_embeddings`), tokens.
 const CONTEXT: u64 = 32_768;
