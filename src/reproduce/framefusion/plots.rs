@@ -77,7 +77,7 @@ pub(super) fn draw(ctx: &Context, rows: &[PlotRow]) -> Result<Vec<PathBuf>> {
         .collect();
     let llm = line(
         ctx,
-        "framefusion-llm-speedup.png",
+        "llm-speedup.png",
         "FrameFusion LLM prefill speed-up over dense (paper at 0.3: 3.4–4.4×)",
         ("frames", frames.clone()),
         ("LLM speed-up (×)", family.iter().map(|r| r.llm).collect()),
@@ -85,7 +85,7 @@ pub(super) fn draw(ctx: &Context, rows: &[PlotRow]) -> Result<Vec<PathBuf>> {
     )?;
     let e2e = line(
         ctx,
-        "framefusion-e2e-speedup.png",
+        "e2e-speedup.png",
         "FrameFusion end-to-end prefill speed-up (paper at 0.3: 1.6–1.9×, later 1.6–3.6×)",
         ("frames", frames),
         (
@@ -109,7 +109,7 @@ pub(super) fn draw(ctx: &Context, rows: &[PlotRow]) -> Result<Vec<PathBuf>> {
     }
     let answer = line(
         ctx,
-        "framefusion-e2e-answer.png",
+        "e2e-answer.png",
         "End-to-end speed-up with an answer of n tokens (64 frames, budget 0.3)",
         ("answer tokens", x),
         ("end-to-end speed-up (×)", y),

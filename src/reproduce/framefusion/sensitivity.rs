@@ -167,8 +167,9 @@ impl Sensitivity {
             format!(
                 "Reduction layer (after layer 0 / 2 / 4 / 6, 210 tokens/frame): LLM speed-up \
                  {} with fused attention, {} unfused. At a fixed budget the token-layers are \
-                 fixed, so only attention (quadratic) depends on the layer; with unfused \
-                 attention it dominates and an early reduction pays most.",
+                 fixed, so only attention (quadratic) depends on the layer: with fused \
+                 attention the layer hardly matters (the differences are kernel tiling), with \
+                 unfused attention it dominates and an early reduction pays most.",
                 layers(true)?,
                 layers(false)?
             ),
