@@ -4,7 +4,6 @@
 
 mod cmd;
 mod eval;
-#[allow(dead_code, unused_imports)] // until the reproductions register themselves (issue 9)
 mod reproduce;
 mod validate;
 

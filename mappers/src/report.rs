@@ -57,6 +57,25 @@ pub struct CategoryRow {
     pub flops: u64,
 }
 
+/// Totals of one operator category within one model part (vision tower, projector,
+/// language model): e.g. the language model's attention apart from the vision tower's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartCategoryRow {
+    /// Model part (`vision`, `projector`, `language`; `other` for tasks of no part, such
+    /// as a CUDA-graph launch).
+    pub part: String,
+    /// Category (`linear`, `attention`, …, `communication`).
+    pub category: String,
+    /// Tasks.
+    pub ops: u64,
+    /// Unit time, s (Σ task durations).
+    pub seconds: f64,
+    /// Energy, J (dynamic).
+    pub energy_j: f64,
+    /// FLOPs.
+    pub flops: u64,
+}
+
 /// One unit's activity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UnitRow {
@@ -222,6 +241,9 @@ pub struct Report {
     pub energy_by_action: Vec<ActionEnergy>,
     /// By operator category.
     pub by_category: Vec<CategoryRow>,
+    /// By model part and operator category, in part order (vision, projector, language,
+    /// other), then most time first.
+    pub by_part: Vec<PartCategoryRow>,
     /// Unit utilisation.
     pub units: Vec<UnitRow>,
     /// Traffic.
@@ -350,6 +372,37 @@ pub fn build(
     }
     let mut by_category: Vec<CategoryRow> = cats.into_values().collect();
     by_category.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    // Parts × categories.
+    let part_rank = |p: &str| match p {
+        "vision" => 0,
+        "projector" => 1,
+        "language" => 2,
+        _ => 3,
+    };
+    let mut parts: BTreeMap<(&str, &str), PartCategoryRow> = BTreeMap::new();
+    for (i, task) in live() {
+        let part = task.part.map_or("other", |p| p.name());
+        let r = parts
+            .entry((part, task.category))
+            .or_insert_with(|| PartCategoryRow {
+                part: part.into(),
+                category: task.category.into(),
+                ops: 0,
+                seconds: 0.0,
+                energy_j: 0.0,
+                flops: 0,
+            });
+        r.ops += 1;
+        r.seconds += dur(i);
+        r.energy_j += dyn_j(i);
+        r.flops += task.flops;
+    }
+    let mut by_part: Vec<PartCategoryRow> = parts.into_values().collect();
+    by_part.sort_by(|a, b| {
+        part_rank(&a.part)
+            .cmp(&part_rank(&b.part))
+            .then(b.seconds.total_cmp(&a.seconds))
+    });
     // Units.
     let units = t
         .busy
@@ -566,6 +619,7 @@ pub fn build(
         energy_by_unit,
         energy_by_action,
         by_category,
+        by_part,
         units,
         traffic,
         layers,

@@ -10,9 +10,9 @@ use arch::Platform;
 use arch::overrides::parse_assignment;
 use clap::{Args, ValueEnum};
 use reports::{
-    Breakdown, Column, ComputeCeiling, Direction, GroupedBarsConfig, MemoryCeiling, OperatorPoint,
-    Output, ParetoFront, PointLabels, Roofline, RooflineConfig, ScatterConfig, StackedBarsConfig,
-    Table, grouped_bars, roofline, scatter, stacked_bars,
+    Breakdown, ColorScale, Column, ComputeCeiling, Direction, GroupedBarsConfig, MemoryCeiling,
+    OperatorPoint, Output, ParetoFront, PointLabels, Roofline, RooflineConfig, ScatterConfig,
+    StackedBarsConfig, Table, grouped_bars, roofline, scatter, stacked_bars,
 };
 use sweeps::{Plot, PlotKind, Sense, Spec};
 
@@ -512,12 +512,20 @@ pub fn draw_spec_plot(spec: &Spec, plot: &Plot, dir: &Path) -> Result<PathBuf> {
             } else {
                 None
             };
+            let line = matches!(plot.kind, PlotKind::Line);
             let config = ScatterConfig {
                 color: plot.color.clone(),
+                // A line per colour value: the colours must be categories.
+                color_scale: if line {
+                    ColorScale::Categorical
+                } else {
+                    ColorScale::Auto
+                },
                 pareto,
                 log_x: plot.log_x,
                 log_y: plot.log_y,
                 title,
+                join: line,
                 ..ScatterConfig::new(&plot.x, &plot.y)
             };
             scatter(&table, &config, &out)?;

@@ -60,6 +60,9 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
         };
         std::fs::create_dir_all(&ctx.out_dir)
             .with_context(|| format!("creating {}", ctx.out_dir.display()))?;
+        if ctx.progress {
+            eprintln!("reproduce {}: {}", r.name, r.title);
+        }
         let mut o = (r.run)(&ctx).with_context(|| format!("reproduction `{}`", r.name))?;
         if let Some(dir) = &args.plots_dir {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -99,6 +102,11 @@ fn print_outcome(o: &Outcome) -> Result<()> {
             .map(|p| format!("plot: {}\n", p.display()))
             .collect::<String>()
     );
+    if o.passes() {
+        outln!("every asserted claim is within its band");
+    } else {
+        outln!("{} claim(s) outside their band", o.misses().len());
+    }
     Ok(())
 }
 

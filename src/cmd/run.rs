@@ -25,8 +25,8 @@ Examples:
   silica run --arch tpu-v1 --model opt-6.7b --json > report.json
 
 Presets: `silica presets` lists them; models: llama2-7b llama2-13b llama2-70b llama3-8b
-  opt-6.7b opt-13b opt-30b qwen2-7b mamba-130m … mamba-2.8b llava-video-7b llava-onevision-7b
-  minicpm-v-8b, or a path to a HuggingFace config.json.";
+  opt-6.7b opt-13b opt-30b qwen2-7b mamba-130m … mamba-2.8b llava-video-7b llava-video-72b
+  llava-onevision-7b minicpm-v-8b, or a path to a HuggingFace config.json.";
 
 /// How the mapping space is searched.
 #[derive(Debug, Clone, Copy, ValueEnum)]

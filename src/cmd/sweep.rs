@@ -84,12 +84,12 @@ pub fn prepare(spec_path: &std::path::Path) -> Result<(Spec, SilicaEvaluator)> {
     for m in spec.metrics() {
         let gives = SilicaEvaluator::gives(spec.base_workload(), m).map_err(anyhow::Error::msg)?;
         if !gives {
-            let hint = arch::suggest::closest(m, given.iter().copied())
+            let hint = arch::suggest::closest(m, given.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             let families =
                 if SilicaEvaluator::gives(spec.base_workload(), "op_x_s").unwrap_or(false) {
-                    ", op_<operator>_s, category_<category>_s"
+                    ", op_<operator>_s"
                 } else {
                     ""
                 };

@@ -52,8 +52,8 @@ Examples:
   silica workload path/to/config.json --phase decode --tokens-per-step 4
 
 Shipped models: llama2-7b llama2-13b llama2-70b llama3-8b opt-6.7b opt-13b opt-30b qwen2-7b
-  mamba-130m mamba-370m mamba-790m mamba-1.4b mamba-2.8b llava-video-7b llava-onevision-7b
-  minicpm-v-8b";
+  mamba-130m mamba-370m mamba-790m mamba-1.4b mamba-2.8b llava-video-7b llava-video-72b
+  llava-onevision-7b minicpm-v-8b";
 
 /// Arguments of `silica workload`.
 #[derive(Debug, Args)]

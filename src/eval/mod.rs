@@ -47,11 +47,37 @@ pub const MODEL_METRICS: [&str; 12] = [
 
 /// Metric families of model workloads, as (prefix, suffix): `op_<operator>_s` — seconds
 /// spent in the operators of that name (`op_q_proj_s`, `op_softmax_s`, `op_ffn_down_s`…,
-/// summed over layers; an operator fused into another counts in its host) — and
-/// `category_<category>_s` — seconds in a category (`linear`, `attention`, `nonlinear`,
-/// `elementwise`, `normalization`, `memory`…, as `silica workload` names them). A name the
-/// run lacks is a missing metric (the point's row says so).
-pub const MODEL_METRIC_FAMILIES: [(&str, &str); 2] = [("op_", "_s"), ("category_", "_s")];
+/// summed over layers; an operator fused into another counts in its host). A name the
+/// run lacks is a missing metric (the point's row says so). Category and part times have
+/// fixed names: [`model_metric_names`].
+pub const MODEL_METRIC_FAMILIES: [(&str, &str); 1] = [("op_", "_s")];
+
+/// Model parts with time metrics of their own (`vision_s`, `vision_attention_s`, …).
+pub const PARTS: [&str; 3] = ["vision", "projector", "language"];
+
+/// Task categories beyond the operator categories of `workloads`: tensor-parallel
+/// all-reduces and the CUDA-graph launch.
+const TASK_CATEGORIES: [&str; 2] = ["communication", "launch"];
+
+/// Every metric a model workload gives: [`MODEL_METRICS`], then the unit time (s, Σ task
+/// durations per device) of each model part (`<part>_s`), of each category over the
+/// step (`<category>_s`: `linear_s`, `attention_s`, …, `token_reduction_s`,
+/// `communication_s`, `launch_s`) and of each category within each part
+/// (`<part>_<category>_s`: `language_attention_s`, `vision_linear_s`, …).
+pub fn model_metric_names() -> Vec<String> {
+    let cats: Vec<&str> = workloads::Category::ALL
+        .iter()
+        .map(|c| c.name())
+        .chain(TASK_CATEGORIES)
+        .collect();
+    let mut v: Vec<String> = MODEL_METRICS.iter().map(|m| m.to_string()).collect();
+    v.extend(PARTS.iter().map(|p| format!("{p}_s")));
+    v.extend(cats.iter().map(|c| format!("{c}_s")));
+    for p in PARTS {
+        v.extend(cats.iter().map(|c| format!("{p}_{c}_s")));
+    }
+    v
+}
 
 /// What a point's workload is.
 enum Work {
@@ -75,17 +101,17 @@ impl SilicaEvaluator {
     }
 
     /// The metric names a workload of this kind gives; an error for an unknown kind.
-    pub fn metrics_for(workload: &toml::Table) -> Result<&'static [&'static str], String> {
+    pub fn metrics_for(workload: &toml::Table) -> Result<Vec<String>, String> {
         Ok(match kind(workload)? {
-            "kernel" => &kernel::METRICS,
-            _ => &MODEL_METRICS,
+            "kernel" => kernel::METRICS.iter().map(|m| m.to_string()).collect(),
+            _ => model_metric_names(),
         })
     }
 
     /// Whether a workload of this kind gives `metric`: one of [`Self::metrics_for`], or
     /// (model workloads) a name in one of the [`MODEL_METRIC_FAMILIES`].
     pub fn gives(workload: &toml::Table, metric: &str) -> Result<bool, String> {
-        if Self::metrics_for(workload)?.contains(&metric) {
+        if Self::metrics_for(workload)?.iter().any(|n| n == metric) {
             return Ok(true);
         }
         Ok(kind(workload)? == "model"
@@ -151,7 +177,7 @@ fn is_value_problem(e: &ArchError) -> bool {
     }
 }
 
-/// The metrics of a model run (see [`MODEL_METRICS`]).
+/// The metrics of a model run (see [`model_metric_names`]).
 fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
     let pairs = [
         ("latency_s", r.seconds),
@@ -171,11 +197,24 @@ fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
         ("fidelity_level", f64::from(r.fidelity.level)),
     ];
     let mut m: BTreeMap<String, f64> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    // Part and category times: every name exists (0 when the step has no such task).
+    for name in model_metric_names().into_iter().skip(MODEL_METRICS.len()) {
+        m.insert(name, 0.0);
+    }
+    for row in &r.by_part {
+        let secs = row.seconds;
+        for name in [
+            format!("{}_s", row.part),
+            format!("{}_s", row.category),
+            format!("{}_{}_s", row.part, row.category),
+        ] {
+            if let Some(v) = m.get_mut(&name) {
+                *v += secs;
+            }
+        }
+    }
     for o in &r.operators {
         *m.entry(format!("op_{}_s", o.name)).or_default() += o.seconds;
-    }
-    for c in &r.by_category {
-        *m.entry(format!("category_{}_s", c.category)).or_default() += c.seconds;
     }
     m
 }

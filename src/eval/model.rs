@@ -14,7 +14,7 @@
 //! | `frames` | video frames per sequence (VLMs; default 64 for VLMs, 0 otherwise) |
 //! | `attention` | `unfused` (default), `fused` or `eager` (HuggingFace's: whole score rectangle, fp32 softmax) |
 //! | `quant` | `"w4a16"`, `"none"` (16-bit weights, for an axis), or a table `{ weight_bits, activation_bits = 16, group_size, fused_dequant = true }` |
-//! | `token_reduction` | FrameFusion: `{ layer = 2, merge_ratio = 0.5, prune_ratio = 0.4 }` |
+//! | `token_reduction` | FrameFusion: `{ layer = 2, merge_ratio = 0.5, prune_ratio = 0.4 }`, or `cost` (FrameFusion's compute budget, the mean vision-token fraction over the language layers; 1 = dense) in place of `prune_ratio` |
 //! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache) |
 //! | `int_softmax` | `true` (8-bit) or the bit width of SoftmAP's integer softmax |
 //! | `objective` | what the mapper minimises: `latency` (default), `energy` or `edp` |
@@ -116,17 +116,42 @@ impl ModelWork {
         if let Some(r) = keys.table(
             "token_reduction",
             "token_reduction",
-            &["layer", "merge_ratio", "prune_ratio"],
+            &["layer", "merge_ratio", "prune_ratio", "cost"],
         )? {
             let d = TokenReduction::default();
-            t.token_reduction = Some(TokenReduction {
-                layer: r
-                    .uint("layer", 0)?
-                    .map_or(Ok(d.layer), u32::try_from)
-                    .map_err(|_| "workload.token_reduction.layer: too large".to_string())?,
-                merge: r.fraction("merge_ratio", 0.0, 1.0)?.unwrap_or(d.merge),
-                prune: r.fraction("prune_ratio", 0.0, 1.0)?.unwrap_or(d.prune),
-            });
+            let layer = r
+                .uint("layer", 0)?
+                .map_or(Ok(d.layer), u32::try_from)
+                .map_err(|_| "workload.token_reduction.layer: too large".to_string())?;
+            let merge = r.fraction("merge_ratio", 0.0, 1.0)?.unwrap_or(d.merge);
+            let cost = match r.get("cost") {
+                None => None,
+                Some(toml::Value::Float(c)) if *c > 0.0 && *c <= 1.0 => Some(*c),
+                Some(toml::Value::Integer(1)) => Some(1.0),
+                Some(v) => {
+                    return Err(format!(
+                        "workload.token_reduction.cost: expected a number in (0, 1] (1 = dense), found `{v}`"
+                    ));
+                }
+            };
+            t.token_reduction = match cost {
+                Some(_) if r.get("prune_ratio").is_some() => {
+                    return Err(
+                        "workload.token_reduction: give prune_ratio or cost, not both".into(),
+                    );
+                }
+                // The dense model: no merge or prune operators at all.
+                Some(c) if c >= 1.0 => None,
+                Some(c) => Some(
+                    TokenReduction::with_cost(c, merge, layer, model.config.layers())
+                        .map_err(|e| format!("workload.token_reduction: {e}"))?,
+                ),
+                None => Some(TokenReduction {
+                    layer,
+                    merge,
+                    prune: r.fraction("prune_ratio", 0.0, 1.0)?.unwrap_or(d.prune),
+                }),
+            };
         }
         if let Some(k) = keys.table(
             "kv_compression",
@@ -261,5 +286,35 @@ mod tests {
         m.graph().unwrap();
         let none = parse("model='llama2-7b'\nphase='decode'\nquant='none'").unwrap();
         assert!(none.workload.transforms.quant.is_none());
+    }
+
+    #[test]
+    fn framefusion_cost_sets_the_prune_ratio() {
+        // Qwen2-7B, 28 layers, after layer 2: kept (0.3·28 − 3)/25 = 0.216; merge 0.5 →
+        // prune 1 − 0.216/0.5 = 0.568.
+        let m = parse(
+            "model='llava-video-7b'\nphase='prefill'\ntoken_reduction={cost=0.3,merge_ratio=0.5}",
+        )
+        .unwrap();
+        let r = m.workload.transforms.token_reduction.unwrap();
+        assert!((r.prune - 0.568).abs() < 1e-12, "{r:?}");
+        // Cost 1 is the dense model.
+        let m =
+            parse("model='llava-video-7b'\nphase='prefill'\ntoken_reduction={cost=1.0}").unwrap();
+        assert!(m.workload.transforms.token_reduction.is_none());
+        let e = parse(
+            "model='llava-video-7b'\nphase='prefill'\ntoken_reduction={cost=0.3,prune_ratio=0.4}",
+        )
+        .unwrap_err();
+        assert!(e.contains("not both"), "{e}");
+        let e = parse("model='llava-video-7b'\nphase='prefill'\ntoken_reduction={cost=1.3}")
+            .unwrap_err();
+        assert!(
+            e.contains("token_reduction.cost") && e.contains("(0, 1]"),
+            "{e}"
+        );
+        let e = parse("model='llava-video-7b'\nphase='prefill'\ntoken_reduction={cost=0.05}")
+            .unwrap_err();
+        assert!(e.contains("must be in [0.1071, 1]"), "{e}");
     }
 }

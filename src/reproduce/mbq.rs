@@ -41,7 +41,6 @@ type ByPoint<T> = BTreeMap<(&'static str, u64), T>;
 
 struct Decode {
     seconds: f64,
-    joules: f64,
     /// Seconds per layer kind (summed over the 28 layers), in [`LAYERS`] order.
     layers: Vec<f64>,
 }
@@ -60,7 +59,6 @@ fn read_decode(rows: &Rows) -> Result<ByPoint<Decode>> {
             ),
             Decode {
                 seconds: r.num("latency_s")?,
-                joules: r.num("energy_j")?,
                 layers,
             },
         );
@@ -134,9 +132,13 @@ fn e2e(decode: &ByPoint<Decode>, prefill: &ByPoint<f64>, p: &'static str) -> Res
 
 /// Runs the reproduction.
 pub fn run(ctx: &Context) -> Result<Outcome> {
-    let decode = read_decode(&Rows::new(run_spec(ctx, "mbq.toml", "decode")?)?)?;
-    let prefill = read_seconds(&Rows::new(run_spec(ctx, "mbq-prefill.toml", "prefill")?)?)?;
-    let pe = read_pe(&Rows::new(run_spec(ctx, "mbq-pe.toml", "pe-array")?)?)?;
+    let decode = read_decode(&Rows::all_ok(run_spec(ctx, "mbq.toml", "decode")?)?)?;
+    let prefill = read_seconds(&Rows::all_ok(run_spec(
+        ctx,
+        "mbq-prefill.toml",
+        "prefill",
+    )?)?)?;
+    let pe = read_pe(&Rows::all_ok(run_spec(ctx, "mbq-pe.toml", "pe-array")?)?)?;
     let frames: Vec<u64> = decode
         .keys()
         .map(|k| k.1)

@@ -9,6 +9,7 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod framefusion;
 pub mod mbq;
 pub mod softmap;
 pub mod sweep_rows;
@@ -90,6 +91,11 @@ pub fn all() -> Vec<Reproduction> {
             name: "mbq",
             title: "MBQ: W3/W4 fused-dequant GEMV on LLaVA-OneVision-7B (RTX 4090, PE array)",
             run: mbq::run,
+        },
+        Reproduction {
+            name: "framefusion",
+            title: "FrameFusion: 70 % fewer vision tokens, 3.4–4.4× LLM and 1.6–3.6× end-to-end speed-up",
+            run: framefusion::run,
         },
     ]
 }

@@ -111,9 +111,9 @@ fn where_(s: Shape) -> String {
 
 /// Runs the reproduction.
 pub fn run(ctx: &Context) -> Result<Outcome> {
-    let kernels = Kernels::read(&Rows::new(run_spec(ctx, "softmap.toml", "kernels")?)?)?;
-    let sizes = Rows::new(run_spec(ctx, "softmap-ap-size.toml", "ap-size")?)?;
-    let share = Rows::new(run_spec(ctx, "softmap-share.toml", "share")?)?;
+    let kernels = Kernels::read(&Rows::all_ok(run_spec(ctx, "softmap.toml", "kernels")?)?)?;
+    let sizes = Rows::all_ok(run_spec(ctx, "softmap-ap-size.toml", "ap-size")?)?;
+    let share = Rows::all_ok(run_spec(ctx, "softmap-share.toml", "share")?)?;
     let num = numerics()?;
 
     let mut claims = Vec::new();

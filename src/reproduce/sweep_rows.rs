@@ -38,6 +38,19 @@ impl Rows {
         Ok(Rows { table, ok, failed })
     }
 
+    /// The rows of `table`, every one of which must be `ok`: a reproduction whose spec
+    /// defines only points that should run treats a failed point as its own failure.
+    pub fn all_ok(table: Table) -> Result<Rows> {
+        let rows = Rows::new(table)?;
+        if let Some((id, status, reason)) = rows.failed.first() {
+            return Err(anyhow!(
+                "{} of the sweep's points did not run; the first, {id}, is `{status}`: {reason}",
+                rows.failed.len()
+            ));
+        }
+        Ok(rows)
+    }
+
     /// The `ok` rows, in point order.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
         self.ok.iter().map(|&index| Row {

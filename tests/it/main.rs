@@ -9,6 +9,7 @@ mod kernel_platforms;
 mod plot;
 mod presets;
 mod report;
+mod reproduce_framefusion;
 mod reproduce_mbq;
 mod reproduce_softmap;
 mod run;

@@ -8,7 +8,7 @@ use crate::workload::Workload;
 use std::path::Path;
 
 /// Shipped configs: (short name, HuggingFace repo id, `config.json` text).
-pub const SHIPPED: [(&str, &str, &str); 16] = [
+pub const SHIPPED: [(&str, &str, &str); 17] = [
     (
         "llama2-7b",
         "meta-llama/Llama-2-7b-hf",
@@ -78,6 +78,11 @@ pub const SHIPPED: [(&str, &str, &str); 16] = [
         "llava-video-7b",
         "lmms-lab/LLaVA-Video-7B-Qwen2",
         include_str!("../models/llava-video-7b.json"),
+    ),
+    (
+        "llava-video-72b",
+        "lmms-lab/LLaVA-Video-72B-Qwen2",
+        include_str!("../models/llava-video-72b.json"),
     ),
     (
         "llava-onevision-7b",

@@ -159,6 +159,62 @@ impl TokenReduction {
         (1.0 - self.merge) * (1.0 - self.prune)
     }
 
+    /// The reduction that meets FrameFusion's compute budget `cost` (its `cost`
+    /// parameter, 0.3 by default: the mean over the `layers` language layers of the
+    /// fraction of vision tokens each layer processes — the authors' code,
+    /// `framefusion/main.py`, `_compute_pruning_ratio`): layers `0..=layer` see every
+    /// vision token, the later `layers − layer − 1` a fraction `k` with
+    /// `(layer + 1 + (layers − layer − 1)·k) / layers = cost`, reached by merging a fraction
+    /// `merge` and pruning the rest: `prune = 1 − k / (1 − merge)`. A `merge` beyond
+    /// `1 − k` is capped there and nothing is pruned, as FrameFusion caps merging at the
+    /// budget and then skips pruning.
+    ///
+    /// Errors: no layer after `layer`, `merge` outside [0, 1), or a cost below what the
+    /// full layers alone take (`k < 0`) or above 1.
+    pub fn with_cost(cost: f64, merge: f64, layer: u32, layers: u64) -> Result<TokenReduction> {
+        let what = "token reduction cost";
+        let full = u64::from(layer) + 1;
+        if full >= layers {
+            return Err(invalid(
+                what,
+                format!("layer {layer} leaves no later layer (the model has {layers})"),
+            ));
+        }
+        if !(0.0..1.0).contains(&merge) {
+            return Err(invalid(what, format!("merge {merge} is outside [0, 1)")));
+        }
+        let n = layers as f64;
+        let lowest = full as f64 / n;
+        if !(lowest..=1.0).contains(&cost) {
+            return Err(invalid(
+                what,
+                format!(
+                    "cost {cost} must be in [{lowest:.4}, 1]: layers 0…{layer} alone cost \
+                     {full}/{layers} (reduce after an earlier layer for a smaller cost)"
+                ),
+            ));
+        }
+        let kept = (cost * n - full as f64) / (n - full as f64);
+        let merge = merge.min(1.0 - kept);
+        let prune = (1.0 - kept / (1.0 - merge)).clamp(0.0, 1.0);
+        let t = TokenReduction {
+            layer,
+            merge,
+            prune,
+        };
+        t.validate()?;
+        Ok(t)
+    }
+
+    /// The compute budget this reduction meets in a model of `layers` language layers:
+    /// the mean over layers of the fraction of vision tokens processed (the inverse of
+    /// [`TokenReduction::with_cost`]).
+    pub fn cost(&self, layers: u64) -> f64 {
+        let full = (u64::from(self.layer) + 1).min(layers) as f64;
+        let n = layers.max(1) as f64;
+        (full + (n - full) * self.budget()) / n
+    }
+
     fn validate(&self) -> Result<()> {
         for (name, v) in [("merge", self.merge), ("prune", self.prune)] {
             if !(0.0..1.0).contains(&v) {
@@ -473,6 +529,35 @@ mod tests {
             .to_string();
         assert!(e.contains("did you mean `merge`"), "{e}");
         assert!("merge=1.5".parse::<TokenReduction>().is_err());
+    }
+
+    #[test]
+    fn cost_budget_counts_the_full_layers() {
+        // Qwen2-7B, 28 layers, reduction after layer 2: layers 0–2 see every vision token,
+        // the other 25 a fraction k with (3 + 25k)/28 = 0.3 → k = 5.4/25 = 0.216; with half
+        // merged, prune = 1 − 0.216/0.5 = 0.568.
+        let t = TokenReduction::with_cost(0.3, 0.5, 2, 28).unwrap();
+        assert!((t.budget() - 0.216).abs() < 1e-12, "{t:?}");
+        assert!((t.prune - 0.568).abs() < 1e-12, "{t:?}");
+        assert!((t.cost(28) - 0.3).abs() < 1e-12);
+        // The defaults (merge 0.5, prune 0.4 after layer 2) cost (3 + 25·0.3)/28 = 0.375.
+        assert!((TokenReduction::default().cost(28) - 0.375).abs() < 1e-12);
+        // Cost 0.7 keeps (19.6 − 3)/25 = 0.664 after layer 2: merging half would remove
+        // more, so merging is capped at 0.336 and nothing is pruned.
+        let c = TokenReduction::with_cost(0.7, 0.5, 2, 28).unwrap();
+        assert!(
+            (c.merge - 0.336).abs() < 1e-12 && c.prune.abs() < 1e-12,
+            "{c:?}"
+        );
+        assert!((c.cost(28) - 0.7).abs() < 1e-12);
+        // Cost 1 keeps everything.
+        let d = TokenReduction::with_cost(1.0, 0.5, 2, 28).unwrap();
+        assert!(d.merge.abs() < 1e-12 && d.prune.abs() < 1e-12, "{d:?}");
+        // Layers 0–2 alone cost 3/28 = 0.107.
+        let e = TokenReduction::with_cost(0.1, 0.5, 2, 28).unwrap_err();
+        assert!(e.to_string().contains("must be in [0.1071, 1]"), "{e}");
+        assert!(TokenReduction::with_cost(0.3, 1.0, 2, 28).is_err());
+        assert!(TokenReduction::with_cost(0.3, 0.5, 27, 28).is_err());
     }
 
     #[test]

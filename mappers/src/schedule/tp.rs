@@ -8,7 +8,9 @@
 //!   o_proj, down, fc2, out_proj;
 //! - attention, softmax, KV appends, rotary and element-wise work on sharded inputs are
 //!   split by heads / elements;
-//! - everything on whole tensors (embeddings, norms, residual adds) is replicated.
+//! - everything on whole tensors (embeddings, norms, residual adds) is replicated, and so
+//!   is a product on the model's own input (a vision tower's patch embedding) and token
+//!   merging/pruning (FrameFusion), which select tokens of the whole hidden states.
 //!
 //! Devices are identical and do the same work, so one device is simulated and energy is
 //! multiplied by `N`. Not modelled: pipeline parallelism, an all-gather of the sharded
@@ -56,9 +58,19 @@ impl<'a> Plan<'a> {
             for id in g.topo_order() {
                 let op = g.op(id);
                 let input_sharded = g.inputs(id).any(|i| sharded[i.index()]);
+                let graph_input = g.inputs(id).next().is_none();
                 let split = match (op.category(), input_sharded) {
                     (Category::Linear, true) => Split::Row,
+                    // A product on the model's own input (a vision tower's patch
+                    // embedding) is replicated: column-splitting it would leave the
+                    // residual stream sharded and flip every later split.
+                    (Category::Linear, false) if graph_input => Split::Whole,
                     (Category::Linear, false) => Split::Column,
+                    // Token merging and pruning pick tokens of the whole (replicated)
+                    // hidden states; every device picks the same ones. (Pruning's scores
+                    // over local heads would need an all-reduce of one value per token:
+                    // not modelled.)
+                    (Category::TokenReduction, _) => Split::Whole,
                     (_, true) => Split::Parts,
                     (_, false) => Split::Whole,
                 };

@@ -395,3 +395,74 @@ fn attacc_offloads_decode_attention_to_pim_and_fc_layers_to_its_host() {
     .to_string();
     assert!(e.contains("norm") && e.contains("digital host"), "{e}");
 }
+
+#[test]
+fn parts_split_a_vlm_step() {
+    // LLaVA-Video-7B prefill of 8 frames on an H100: every task is counted once in the
+    // part × category rows (their sum equals the category rows' sum), the vision tower's
+    // and the language model's attention are apart, and the language model's layers hold
+    // its 28 fused attentions.
+    let p = load("h100-sxm5-80gb", &[]);
+    let mut w = Workload::prefill(64).with_frames(8);
+    w.attention = workloads::AttentionImpl::Fused;
+    let r = run(&p, "llava-video-7b", &w).unwrap();
+    let total = |it: &mut dyn Iterator<Item = f64>| it.sum::<f64>();
+    let by_cat = total(&mut r.by_category.iter().map(|c| c.seconds));
+    let by_part = total(&mut r.by_part.iter().map(|c| c.seconds));
+    assert!(
+        (by_cat - by_part).abs() <= 1e-12 * by_cat,
+        "{by_cat} vs {by_part}"
+    );
+    let row = |part: &str, cat: &str| {
+        r.by_part
+            .iter()
+            .find(|x| x.part == part && x.category == cat)
+            .unwrap()
+    };
+    assert_eq!(row("language", "attention").ops, 28);
+    assert_eq!(row("vision", "attention").ops, 26);
+    assert!(row("projector", "linear").seconds > 0.0);
+    // On one GPU the tasks run one after another: the parts add up to the step.
+    assert!(
+        (by_part - r.seconds).abs() < 1e-3 * r.seconds,
+        "{by_part} vs {}",
+        r.seconds
+    );
+    // Rows come in part order.
+    let order: Vec<&str> = r.by_part.iter().map(|x| x.part.as_str()).collect();
+    let first_lang = order.iter().position(|p| *p == "language").unwrap();
+    assert!(order[..first_lang].iter().all(|p| *p != "language"));
+}
+
+#[test]
+fn a_vision_tower_splits_like_the_language_model() {
+    // Regression (issue 9, FrameFusion reproduction): the patch embedding, a product on the
+    // image itself, was column-split, which left the residual stream sharded and turned
+    // q/k/v and gate/up into row-parallel products with an all-reduce each (5 per layer).
+    // Megatron's split has two all-reduces per transformer layer (after o_proj and after
+    // the FFN's down projection) and one after the projector's second product:
+    // LLaVA-Video-72B = 26 SigLIP layers · 2 + 1 + 80 Qwen2 layers · 2 = 213.
+    let p = load("8x-h100-sxm5-80gb-nvlink", &[]);
+    let mut w = Workload::prefill(64).with_frames(1);
+    w.attention = workloads::AttentionImpl::Fused;
+    let r = run(&p, "llava-video-72b", &w).unwrap();
+    let comm = |part: &str| {
+        r.by_part
+            .iter()
+            .find(|x| x.part == part && x.category == "communication")
+            .map_or(0, |x| x.ops)
+    };
+    assert_eq!(comm("vision"), 52);
+    assert_eq!(comm("projector"), 1);
+    assert_eq!(comm("language"), 160);
+    // Token pruning reads the sharded queries and keys but keeps whole hidden states:
+    // the split after it is unchanged (it used to shard the residual stream).
+    w.transforms.token_reduction = Some(Default::default());
+    let r = run(&p, "llava-video-72b", &w).unwrap();
+    let lang = r
+        .by_part
+        .iter()
+        .find(|x| x.part == "language" && x.category == "communication")
+        .unwrap();
+    assert_eq!(lang.ops, 160);
+}

@@ -1,5 +1,6 @@
 //! Scatter plot of two numeric columns, optionally coloured by a third and with a
-//! Pareto front highlighted and joined by a staircase.
+//! Pareto front highlighted and joined by a staircase; with `join`, the points of each
+//! colour category are joined in x order (a line plot, one line per series).
 //!
 //! The front itself is an input (one flag per row, computed by the caller); this module
 //! only draws it. Consecutive front points (sorted by x) are joined through the corner
@@ -94,6 +95,10 @@ pub struct ScatterConfig {
     pub y_label: Option<String>,
     /// A reference line `y = slope · x`, if any.
     pub reference_line: Option<ReferenceLine>,
+    /// Join the points of each colour category (or all points, without a colour column)
+    /// by a line in x order: a line plot with one line per series. Needs categorical
+    /// colours.
+    pub join: bool,
 }
 
 impl ScatterConfig {
@@ -111,8 +116,8 @@ impl ScatterConfig {
 ///
 /// Rows with an empty or non-finite x or y are left out. Errors: an unknown or
 /// non-numeric column, a value ≤ 0 on a log axis (naming column and row), Pareto flags
-/// not one per row, a reference line whose slope is not a positive finite number, or no
-/// row to draw.
+/// not one per row, a reference line whose slope is not a positive finite number,
+/// `join` with a continuous colour scale, or no row to draw.
 pub fn scatter(table: &Table, config: &ScatterConfig, out: &Output) -> Result<(), ReportError> {
     render(out, &prepare(table, config)?)
 }
@@ -144,6 +149,8 @@ struct Prepared {
     front_path: Vec<(f64, f64)>,
     /// The reference line in plot space and its label.
     reference: Option<(Vec<Run>, String)>,
+    /// With `join`: each series' points in x order (plot space) and its colour index.
+    lines: Vec<(Option<usize>, Run)>,
 }
 
 /// Consecutive points of a line inside the plot, in plot space.
@@ -295,6 +302,40 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
         .as_ref()
         .map(|r| (reference_runs(&x, &y, r.slope), r.label.clone()));
 
+    let mut lines: Vec<(Option<usize>, Run)> = Vec::new();
+    if cfg.join {
+        let series: Vec<Option<usize>> = match &colors {
+            Colors::Single => vec![None; rows.len()],
+            Colors::Categories { of_point, .. } => of_point.clone(),
+            Colors::Ramp { .. } => {
+                return Err(ReportError::InvalidValue {
+                    what: "`join` with a continuous colour scale (lines need categories)"
+                        .to_string(),
+                    expected: "a categorical colour column",
+                    value: f64::NAN,
+                });
+            }
+        };
+        let mut keys: Vec<Option<usize>> = series.clone();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let mut run: Vec<(f64, f64)> = rows
+                .iter()
+                .zip(&series)
+                .filter(|(_, k)| **k == key)
+                .map(|(r, _)| (r.1, r.2))
+                .collect();
+            run.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            if run.len() >= 2 {
+                lines.push((
+                    key,
+                    run.iter().map(|&(a, b)| (x.map(a), y.map(b))).collect(),
+                ));
+            }
+        }
+    }
+
     Ok(Prepared {
         title: cfg.title.clone(),
         x_desc: cfg.x_label.clone().unwrap_or_else(|| axis_label(&cfg.x)),
@@ -306,6 +347,7 @@ fn prepare(table: &Table, cfg: &ScatterConfig) -> Result<Prepared, ReportError> 
         color_name: cfg.color.as_deref().map(axis_label).unwrap_or_default(),
         front_path,
         reference,
+        lines,
     })
 }
 
@@ -459,6 +501,18 @@ impl Figure for Prepared {
                     runs.iter()
                         .map(|run| PathElement::new(run.clone(), REFERENCE.stroke_width(1))),
                 )
+                .map_err(msg)?;
+        }
+        for (key, run) in &self.lines {
+            let color = match &self.colors {
+                Colors::Categories { .. } => key.map_or(MISSING, categorical),
+                _ => categorical(0),
+            };
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    run.clone(),
+                    color.stroke_width(theme.line()),
+                )))
                 .map_err(msg)?;
         }
         let r = theme.marker();

@@ -240,6 +240,49 @@ fn reference_line_is_drawn_across_the_plot_with_a_legend_entry() {
 }
 
 #[test]
+fn joined_series_draw_one_polyline_each() {
+    // Two series (ws, os) of three points each: with `join`, one polyline per series in
+    // its legend colour, through its points in x order; without it, none.
+    let t = table(
+        "frames,speedup,budget\n64,3.5,0.3\n32,3.2,0.3\n128,3.9,0.3\n32,1.4,0.7\n64,1.5,0.7\n128,1.6,0.7\n",
+    );
+    let config = ScatterConfig {
+        color: Some("budget".into()),
+        join: true,
+        ..ScatterConfig::new("frames", "speedup")
+    };
+    let dir = scratch("joined");
+    scatter(&t, &config, &Output::new(dir.join("j.svg"))).unwrap();
+    let svg = std::fs::read_to_string(dir.join("j.svg")).unwrap();
+    let lines = |svg: &str, color: &str| {
+        svg.lines()
+            .filter(|l| l.contains("<polyline") && l.contains(color))
+            .count()
+    };
+    // Tableau blue (#4E79A7) for 0.3, orange (#F28E2B) for 0.7.
+    assert_eq!(lines(&svg, "#4E79A7"), 1, "{svg}");
+    assert_eq!(lines(&svg, "#F28E2B"), 1);
+    scatter(
+        &t,
+        &ScatterConfig {
+            join: false,
+            ..config.clone()
+        },
+        &Output::new(dir.join("p.svg")),
+    )
+    .unwrap();
+    let plain = std::fs::read_to_string(dir.join("p.svg")).unwrap();
+    assert_eq!(lines(&plain, "#4E79A7") + lines(&plain, "#F28E2B"), 0);
+    // A continuous colour scale has no series to join.
+    let ramp = ScatterConfig {
+        color_scale: ColorScale::Continuous,
+        ..config
+    };
+    let err = scatter(&t, &ramp, &Output::new(dir.join("bad.svg"))).unwrap_err();
+    assert!(matches!(err, ReportError::InvalidValue { .. }), "{err:?}");
+}
+
+#[test]
 fn log_axes_span_many_decades() {
     // 18 decades on x and 12 on y.
     let t = table("x_s,y_j\n1e-6,1e-3\n1,1\n1e12,1e9\n3e4,2e2\n");

@@ -19,6 +19,18 @@ use crate::workload::{AttentionImpl, Workload};
 
 const P: Part = Part::Language;
 
+/// Query rows whose attention ranks the vision tokens for pruning: FrameFusion's code
+/// (`framefusion/utils.py`, `scaled_dot_product_attention(…, num=1)`) uses the last one.
+const PRUNE_QUERIES: u64 = 1;
+
+/// What a decoder layer hands on: its output, and the (rotated) queries and the keys its
+/// attention read, which pruning re-scores.
+struct LayerOut {
+    out: OpId,
+    q: OpId,
+    k: Vec<OpId>,
+}
+
 /// Adds the language model; `vision` is the projector output of a VLM prefill.
 pub(super) fn build(
     b: &mut B,
@@ -63,8 +75,8 @@ pub(super) fn build(
     }
     for l in 0..d.layers as u32 {
         let reduce_here = plan.prefill && plan.reduced.is_some_and(|r| r.0 == l);
-        let (out, probs) = layer(b, d, ctx, tf, l, plan.layer(l), x, reduce_here);
-        x = out;
+        let out = layer(b, d, ctx, tf, l, plan.layer(l), x);
+        x = out.out;
         if let (true, Some((_, _, merged, pruned))) = (reduce_here, plan.reduced) {
             let full = plan.full.q;
             let m = TokenMerge {
@@ -82,13 +94,17 @@ pub(super) fn build(
                 tokens: full - merged,
                 vision: plan.vision - merged,
                 pruned,
-                // Probabilities of this layer: heads × causal pairs over `full` tokens.
-                probs: d.heads * (full * (full + 1) / 2),
+                // FrameFusion ranks by the attention of the last token only (`num=1`).
+                queries: PRUNE_QUERIES.min(full),
+                keys: full,
+                heads: d.heads,
+                kv_heads: d.kv_heads,
+                head_dim: d.head_dim,
                 dim: h,
                 dtype: dt,
             };
-            let mut deps = vec![merge];
-            deps.extend(probs);
+            let mut deps = vec![merge, out.q];
+            deps.extend(out.k);
             x = b.add("token_prune", P, Some(l), OpKind::TokenPrune(pr), &deps);
         }
     }
@@ -112,9 +128,7 @@ pub(super) fn build(
     b.linear(head, dt, None, fnorm);
 }
 
-/// One decoder layer; returns its output and, when `need_probs`, the softmax operator
-/// (attention is then unfused so that the probabilities exist).
-#[allow(clippy::too_many_arguments)]
+/// One decoder layer.
 fn layer(
     b: &mut B,
     d: &DecoderConfig,
@@ -123,8 +137,7 @@ fn layer(
     l: u32,
     t: LayerTokens,
     x: OpId,
-    need_probs: bool,
-) -> (OpId, Option<OpId>) {
+) -> LayerOut {
     let (dt, h, hd) = (ctx.dtype, d.hidden, d.head_dim);
     let (heads, kvh) = (d.heads, d.kv_heads);
     let rows = ctx.batch * t.q;
@@ -251,7 +264,7 @@ fn layer(
         kv_group,
         score: dt,
     };
-    let (attn, probs) = attention(b, ctx, P, Some(l), a, q, &k_deps, &v_deps, need_probs);
+    let attn = attention(b, ctx, P, Some(l), a, q, &k_deps, &v_deps);
     let ain = b.act_input(quant, P, Some(l), attn, (rows, heads * hd), dt);
     let o = b.linear(lin("o_proj", heads * hd, h, d.o_bias), dt, quant, ain);
     let r1 = b.elt(
@@ -290,10 +303,14 @@ fn layer(
         dt,
         &[r1, down],
     );
-    (r2, probs)
+    LayerOut {
+        out: r2,
+        q,
+        k: k_deps,
+    }
 }
 
-/// Attention as QKᵀ → softmax → PV, or fused; returns the output and the softmax.
+/// Attention as QKᵀ → softmax → PV, or fused; returns the output.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn attention(
     b: &mut B,
@@ -304,9 +321,8 @@ pub(super) fn attention(
     q: OpId,
     k: &[OpId],
     v: &[OpId],
-    need_probs: bool,
-) -> (OpId, Option<OpId>) {
-    if ctx.attention == AttentionImpl::Fused && !need_probs {
+) -> OpId {
+    if ctx.attention == AttentionImpl::Fused {
         let f = FusedAttention {
             attn: a,
             softmax: ctx.softmax,
@@ -314,8 +330,7 @@ pub(super) fn attention(
         let mut deps = vec![q];
         deps.extend_from_slice(k);
         deps.extend_from_slice(v);
-        let o = b.add("attention", part, layer, OpKind::FusedAttention(f), &deps);
-        return (o, None);
+        return b.add("attention", part, layer, OpKind::FusedAttention(f), &deps);
     }
     let eager = ctx.attention == AttentionImpl::Eager;
     // Eager attention computes the whole rectangle: the mask is added, not skipped.
@@ -334,8 +349,7 @@ pub(super) fn attention(
     let p = b.add("softmax", part, layer, OpKind::Softmax(sm), &[s]);
     let mut deps = vec![p];
     deps.extend_from_slice(v);
-    let o = b.add("attn_values", part, layer, OpKind::AttnValues(a), &deps);
-    (o, Some(p))
+    b.add("attn_values", part, layer, OpKind::AttnValues(a), &deps)
 }
 
 /// KV-cache bytes of one layer of one sequence holding `kv` tokens.

@@ -81,7 +81,7 @@ pub(super) fn build(b: &mut B, v: &VlmConfig, ctx: &Ctx, frames: u64) -> OpId {
             kv_group: 0,
             score: dt,
         };
-        let (att, _) = super::decoder::attention(b, ctx, vp, Some(l), a, q, &[k], &[vv], false);
+        let att = super::decoder::attention(b, ctx, vp, Some(l), a, q, &[k], &[vv]);
         let o = b.linear(
             lin("o_proj", vp, Some(l), rows, vh, vh, true),
             dt,
@@ -167,7 +167,7 @@ pub(super) fn build(b: &mut B, v: &VlmConfig, ctx: &Ctx, frames: u64) -> OpId {
                 kv_group: 0,
                 score: dt,
             };
-            let (att, _) = super::decoder::attention(b, ctx, pp, None, a, q, &[k], &[vv], false);
+            let att = super::decoder::attention(b, ctx, pp, None, a, q, &[k], &[vv]);
             let out_rows = images * queries;
             let o = b.linear(lin("o_proj", pp, None, out_rows, h, h, true), dt, None, att);
             let lp = b.add("ln_post", pp, None, ln(out_rows, h), &[o]);

@@ -207,9 +207,14 @@ impl TokenMerge {
     }
 }
 
-/// FrameFusion's importance-based pruning: the attention each vision token receives,
-/// averaged over heads and queries of the reduction layer, ranks the tokens; the top
-/// `vision − pruned` are kept (a one-shot top-k).
+/// FrameFusion's importance-based pruning: the attention the last `queries` tokens of the
+/// reduction layer pay to each vision token, averaged over heads and those queries, ranks
+/// the vision tokens; the top `vision − pruned` are kept (a one-shot top-k).
+///
+/// The scores are recomputed from the layer's queries and keys, as the authors' code
+/// does (github.com/thu-nics/FrameFusion, `framefusion/utils.py`:
+/// `scaled_dot_product_attention(…, num=1)` keeps `query[:, :, -1:, :]`, the last query
+/// row, beside the layer's ordinary fused SDPA); the layer's own attention stays fused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct TokenPrune {
     /// Sequences.
@@ -220,24 +225,40 @@ pub struct TokenPrune {
     pub vision: u64,
     /// Tokens removed per sequence.
     pub pruned: u64,
-    /// Attention probabilities read per sequence (heads × pairs of the reduction layer).
-    pub probs: u64,
+    /// Query rows whose attention ranks the tokens (FrameFusion: 1, the last token).
+    pub queries: u64,
+    /// Keys those queries attend to (the reduction layer's tokens, before merging).
+    pub keys: u64,
+    /// Query heads.
+    pub heads: u64,
+    /// Key heads (grouped-query attention).
+    pub kv_heads: u64,
+    /// Head dimension.
+    pub head_dim: u64,
     /// Hidden size.
     pub dim: u64,
-    /// Element type of hidden states and probabilities.
+    /// Element type of hidden states, queries, keys and probabilities.
     pub dtype: DType,
 }
 
 impl TokenPrune {
-    /// FLOPs per sequence × batch: one add per attention probability (importance sums), one
-    /// divide per candidate (mean), `⌈log₂ vision⌉` compares per candidate (top-k).
+    /// Attention probabilities computed per sequence: `heads × queries × keys`.
+    pub fn probs(&self) -> u64 {
+        self.heads * self.queries * self.keys
+    }
+
+    /// FLOPs per sequence × batch: per probability the score (`2·head_dim` for the dot
+    /// product, 1 for the scale), the float softmax ([`super::FLOAT_SOFTMAX_OPS`]) and one
+    /// add into the importance sum; per candidate one divide (mean) and `⌈log₂ vision⌉`
+    /// compares (top-k).
     pub fn flops(&self) -> u64 {
         let log = if self.vision <= 1 {
             0
         } else {
             u64::from(u64::BITS - (self.vision - 1).leading_zeros())
         };
-        self.batch * (self.probs + self.vision + self.vision * log)
+        let per_prob = 2 * self.head_dim + 1 + super::FLOAT_SOFTMAX_OPS + 1;
+        self.batch * (self.probs() * per_prob + self.vision + self.vision * log)
     }
 
     /// The kept hidden states.
@@ -252,6 +273,8 @@ impl TokenPrune {
         )
     }
 
+    /// Reads the hidden states, the last `queries` query rows and the layer's keys; writes
+    /// the kept hidden states (the probabilities stay on chip).
     pub(crate) fn io(&self) -> Io {
         Io {
             reads: vec![
@@ -259,7 +282,17 @@ impl TokenPrune {
                     &[self.batch, self.tokens, self.dim],
                     self.dtype,
                 )),
-                Operand::act(Tensor::new(&[self.batch, self.probs], self.dtype)),
+                Operand::act(Tensor::new(
+                    &[self.batch, self.queries, self.heads * self.head_dim],
+                    self.dtype,
+                )),
+                Operand {
+                    role: Role::KvCache,
+                    tensor: Tensor::new(
+                        &[self.batch, self.kv_heads, self.keys, self.head_dim],
+                        self.dtype,
+                    ),
+                },
             ],
             writes: vec![Operand::act(self.output())],
         }

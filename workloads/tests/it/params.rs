@@ -77,6 +77,18 @@ fn vlms_add_tower_and_projector() {
     assert_eq!(pc.projector, 16_980_992);
     let qwen = Model::shipped("qwen2-7b").unwrap().params();
     assert_eq!(pc.total(), qwen + pc.vision + pc.projector);
+    // LLaVA-Video-72B: the same vision tower; Qwen2-72B (vocab 152064, h 8192, i 29568,
+    // 80 layers, 64 heads, 8 KV heads of 128, q/k/v biases) — 72.7 B in the Qwen2 report
+    // (arXiv 2407.10671, Table 1). Per layer 2·8192² + 2·8192·1024 (q, o, k, v) + 8192 +
+    // 2·1024 (biases) + 3·8192·29568 + 2·8192 (norms) = 134 217 728 + 16 777 216 + 10 240
+    // + 726 663 168 + 16 384 = 877 684 736; ×80 = 70 214 778 880; embeddings and head
+    // 2·152064·8192 = 2 491 416 576; final norm 8192: 72 706 203 648.
+    // Projector: 1152·8192 + 8192 + 8192² + 8192 = 76 562 432.
+    let m = Model::shipped("llava-video-72b").unwrap();
+    let pc = m.param_count();
+    assert_eq!(pc.vision, 396_227_104 + 678_528 + 839_808);
+    assert_eq!(pc.projector, 76_562_432);
+    assert_eq!(pc.total() - pc.vision - pc.projector, 72_706_203_648);
     // MiniCPM-V 2.6 is published as 8 B.
     within("minicpm-v-8b", 8.0e9, 0.02);
 }

@@ -78,9 +78,46 @@ fn seventy_percent_after_layer_2() {
     assert_eq!(merge.layer, Some(2));
     assert!(g.summary().category(Category::TokenReduction).flops > expected);
 
+    // Pruning re-scores the 6 720 remaining vision tokens with the attention of the last
+    // token (FrameFusion's `num=1`) over the 13 504 keys of layer 2: per head and key a
+    // dot product (2·128), a scale, a softmax (5) and an add into the importance sum =
+    // 263; then a mean (1) and a top-k (⌈log₂ 6 720⌉ = 13 compares) per candidate.
+    let prune = g
+        .ops()
+        .find(|(_, o)| matches!(o.kind, OpKind::TokenPrune(_)))
+        .unwrap()
+        .1;
+    assert_eq!(prune.flops(), HEADS * 13_504 * 263 + 6_720 * (1 + 13));
+    // It reads the hidden states (6 784 tokens after merging), one query row and layer
+    // 2's keys, and writes the 4 096 kept tokens.
+    assert_eq!(
+        prune.bytes(),
+        2 * (6_784 * H + HEADS * D + KVH * 13_504 * D + 4_096 * H)
+    );
+
     // The KV cache: layers 0–2 hold 13 504 tokens, layers 3–27 hold 4 096:
     // 2 · 4 KV heads · 128 · 2 bytes = 2 048 bytes per token and layer.
     assert_eq!(g.kv_cache_bytes(), 2 * KVH * D * 2 * (3 * t0 + 25 * t1));
+}
+
+#[test]
+fn the_reduction_layer_keeps_fused_attention() {
+    // FrameFusion scores tokens beside the layer's SDPA; the layer itself stays fused.
+    let m = Model::shipped("llava-video-7b").unwrap();
+    let mut w = Workload::prefill(64).with_frames(8);
+    w.attention = workloads::AttentionImpl::Fused;
+    w.transforms.token_reduction = Some(Default::default());
+    let g = m.build(&w).unwrap();
+    assert!(
+        !g.ops()
+            .any(|(_, o)| o.part == Part::Language && o.name == "softmax")
+    );
+    assert_eq!(
+        g.ops()
+            .filter(|(_, o)| o.part == Part::Language && o.name == "attention")
+            .count(),
+        28
+    );
 }
 
 #[test]
