@@ -29,8 +29,10 @@ use toml::Value;
 use self::kernel::KernelWork;
 use self::model::ModelWork;
 
-/// Metrics a model workload gives (from `mappers::Report`).
-pub const MODEL_METRICS: [&str; 12] = [
+/// Metrics a model workload gives (from `mappers::Report`): totals, then the time spent
+/// per operator category (`time_<category>_s`, the sum of the category's task spans; a
+/// category the step does not have is 0).
+pub const MODEL_METRICS: [&str; 23] = [
     "latency_s",
     "energy_j",
     "edp_js",
@@ -43,6 +45,17 @@ pub const MODEL_METRICS: [&str; 12] = [
     "cycles",
     "flops",
     "fidelity_level",
+    "time_linear_s",
+    "time_attention_s",
+    "time_nonlinear_s",
+    "time_elementwise_s",
+    "time_normalization_s",
+    "time_conv_s",
+    "time_scan_s",
+    "time_memory_s",
+    "time_token_reduction_s",
+    "time_launch_s",
+    "time_communication_s",
 ];
 
 /// What a point's workload is.
@@ -147,7 +160,17 @@ fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
         ("flops", r.flops as f64),
         ("fidelity_level", f64::from(r.fidelity.level)),
     ];
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    let mut m: BTreeMap<String, f64> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    for name in MODEL_METRICS.iter().filter(|n| n.starts_with("time_")) {
+        m.insert((*name).to_string(), 0.0);
+    }
+    for c in &r.by_category {
+        let key = format!("time_{}_s", c.category);
+        if let Some(v) = m.get_mut(&key) {
+            *v += c.seconds;
+        }
+    }
+    m
 }
 
 /// `kind` of a workload table: `"kernel"` or `"model"` (default).
