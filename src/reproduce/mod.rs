@@ -9,6 +9,8 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod marca;
+pub mod select;
 
 use std::path::{Path, PathBuf};
 
@@ -77,7 +79,11 @@ pub struct Reproduction {
 
 /// Every reproduction, in the order of `REPRODUCTION.md`.
 pub fn all() -> Vec<Reproduction> {
-    Vec::new()
+    vec![Reproduction {
+        name: "marca",
+        title: "MARCA (ICCAD'24): Mamba accelerator vs Xeon 8358P and A100",
+        run: marca::run,
+    }]
 }
 
 /// The path of a shipped spec, `sweeps/specs/<file>`: in the checkout the binary was built

@@ -9,6 +9,7 @@ mod kernel_platforms;
 mod plot;
 mod presets;
 mod report;
+mod reproduce_marca;
 mod run;
 mod slurm;
 mod sweep;
