@@ -74,7 +74,11 @@ fn main() {
         Some(Command::Status(args)) => cmd::status::run(&args),
         Some(Command::Validate(args)) => cmd::validate::run(&args),
         Some(Command::Reproduce(args)) => cmd::reproduce::run(&args),
-        None => Ok(()),
+        None => {
+            // No subcommand: show what there is rather than nothing.
+            let _ = <Cli as clap::CommandFactory>::command().print_help();
+            Ok(())
+        }
     };
     if let Err(e) = result {
         // `{:#}` prints the whole context chain on one line: what was being done, then why.

@@ -434,9 +434,9 @@ pub fn run(args: &KernelArgs) -> anyhow::Result<()> {
         .with_context(|| format!("estimating {} on {}", r.work.label(), p.name))?;
     if r.common.json {
         let v = kernel_out::json(p, &est)?;
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        print!("{}", kernel_out::text(p, &est));
+        out!("{}", kernel_out::text(p, &est));
     }
     Ok(())
 }

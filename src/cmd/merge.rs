@@ -37,7 +37,7 @@ pub struct MergeArgs {
 pub fn run(args: &MergeArgs) -> Result<()> {
     let s = merge(&args.dirs, &args.out).context("merging sweep folders")?;
     let c = &s.counts;
-    println!(
+    outln!(
         "merged {} folders into {}: {} points ({} ok, {} error, {} skipped, {} infeasible)",
         s.dirs.len(),
         args.out.display(),
@@ -50,7 +50,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     if !args.no_plots {
         let spec = Spec::from_file(&args.out.join("spec.toml"))?;
         for p in draw_spec_plots(&spec, &args.out) {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display());
         }
     }
     Ok(())

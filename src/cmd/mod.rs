@@ -1,5 +1,8 @@
 //! One module per subcommand.
 
+#[macro_use]
+pub mod out;
+
 pub mod breakdown;
 pub mod kernel;
 mod kernel_out;

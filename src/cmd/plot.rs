@@ -334,7 +334,7 @@ pub fn run(args: &PlotArgs) -> Result<()> {
             roofline(&data, &config, &out)?;
         }
     }
-    println!("wrote {}", path.display());
+    outln!("wrote {}", path.display());
     Ok(())
 }
 

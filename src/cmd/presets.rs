@@ -33,7 +33,7 @@ pub fn run(args: &PresetsArgs) -> anyhow::Result<()> {
             suggestion: closest(name, preset_names()),
             valid: preset_names().into_iter().map(String::from).collect(),
         })?;
-        print!("{text}");
+        out!("{text}");
         return Ok(());
     }
     let mut rows = Vec::new();
@@ -54,25 +54,27 @@ pub fn run(args: &PresetsArgs) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        outln!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4);
-    println!(
+    outln!(
         "{:<width$}  {:<7}  {:<22}  description",
-        "name", "class", "units"
+        "name",
+        "class",
+        "units"
     );
     for (name, p) in &rows {
-        println!(
+        outln!(
             "{name:<width$}  {:<7}  {:<22}  {}",
             p.class(),
             p.units().join(","),
             p.description
         );
         if let Some(src) = p.sources.first() {
-            println!("{:<width$}  {:<7}  {:<22}  source: {src}", "", "", "");
+            outln!("{:<width$}  {:<7}  {:<22}  source: {src}", "", "", "");
         }
     }
-    println!("\n`silica presets NAME` prints a preset's TOML.");
+    outln!("\n`silica presets NAME` prints a preset's TOML.");
     Ok(())
 }

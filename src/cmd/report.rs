@@ -128,6 +128,6 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let out = dir.join("REPORT.md");
     std::fs::write(&out, summary.to_markdown())
         .with_context(|| format!("writing {}", out.display()))?;
-    println!("wrote {}", out.display());
+    outln!("wrote {}", out.display());
     Ok(())
 }

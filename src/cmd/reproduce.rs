@@ -1,7 +1,6 @@
 //! `silica reproduce <name|all>`: re-derives a seed paper's claims and prints them next
 //! to the paper's figures (see `src/reproduce/`).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
@@ -78,7 +77,7 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
         outcomes.push(o);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcomes)?);
+        outln!("{}", serde_json::to_string_pretty(&outcomes)?);
     }
     if let Some(md) = &args.markdown {
         write_markdown(md, &outcomes)?;
@@ -91,8 +90,7 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
 }
 
 fn print_outcome(o: &Outcome) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    let text = format!(
+    out!(
         "== {} ==\n{}\n{}",
         o.title,
         claims::terminal_table(&o.claims),
@@ -101,10 +99,7 @@ fn print_outcome(o: &Outcome) -> Result<()> {
             .map(|p| format!("plot: {}\n", p.display()))
             .collect::<String>()
     );
-    match out.write_all(text.as_bytes()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(Into::into),
-    }
+    Ok(())
 }
 
 fn write_markdown(path: &PathBuf, outcomes: &[Outcome]) -> Result<()> {

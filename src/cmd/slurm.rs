@@ -87,38 +87,38 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         )
     })?;
     let dir = out.dir.display();
-    println!(
+    outln!(
         "wrote {} ({} points in {} shards)",
         out.script.display(),
         spec.n_points(),
         out.shards
     );
     if args.resume {
-        println!(
+        outln!(
             "finished: {}; still pending or running: {}",
             list(&out.finished),
             list(&out.active)
         );
     }
     match (&out.submission, args.dry_run) {
-        (_, true) => println!(
+        (_, true) => outln!(
             "dry run: nothing submitted; would submit shards {} (sbatch {})",
             list(&out.submitted),
             out.script.display()
         ),
         (Some(sub), false) => {
-            println!(
+            outln!(
                 "submitted Slurm job {}: shards {} (array {})",
                 sub.job_id,
                 list(&sub.shards),
                 sub.array
             );
-            println!(
+            outln!(
                 "follow it with `silica status {dir}`; when every shard is finished: \
                  `silica merge {dir} --out {dir}`"
             );
         }
-        (None, false) => println!(
+        (None, false) => outln!(
             "nothing to submit: every shard is finished or still queued (`silica status {dir}`)"
         ),
     }

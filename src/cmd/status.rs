@@ -33,6 +33,6 @@ pub fn run(args: &StatusArgs) -> Result<()> {
     let system = SystemCommands::default();
     let commands: Option<&dyn Commands> = if args.no_slurm { None } else { Some(&system) };
     let status = sweep_status(&args.dir, commands).context("reading the state of the sweep")?;
-    print!("{status}");
+    out!("{status}");
     Ok(())
 }

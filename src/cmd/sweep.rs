@@ -127,7 +127,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     let (spec, evaluator) = prepare(&args.spec)?;
     if args.dry_run {
         let checked = check_points(&spec, &evaluator)?;
-        println!(
+        outln!(
             "{}: {} points ({checked} distinct architecture/workload pairs checked), columns: {}",
             args.spec.display(),
             spec.n_points(),
@@ -139,12 +139,12 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         .with_context(|| format!("sweep {} into {}", args.spec.display(), args.out.display()))?;
     print_summary(&summary);
     if args.shard.is_some() {
-        println!(
+        outln!(
             "shard written; when every shard is done: silica merge <folders or parent> --out <dir>"
         );
     } else if !args.no_plots {
         for p in draw_spec_plots(&spec, &args.out) {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display());
         }
     }
     Ok(())
@@ -153,7 +153,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
 fn print_summary(s: &RunSummary) {
     let c = &s.counts;
     let secs = s.elapsed.as_secs_f64();
-    println!(
+    outln!(
         "{} points ({} resumed, {} evaluated): {} ok, {} error, {} skipped, {} infeasible in {:.2} s ({:.0} points/s)",
         s.points,
         s.resumed,

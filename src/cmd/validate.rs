@@ -91,48 +91,48 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     }
 
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&output::json(&eval, cal_ref))?
         );
         return Ok(());
     }
     let m = &eval.measured;
-    println!(
+    outln!(
         "silica validate: {} — {} cases ({} failed rows skipped) on {}",
         m.file,
         m.cases.len(),
         m.skipped,
         args.arch.as_deref().unwrap_or("each row's device")
     );
-    println!();
-    print!("{}", output::cases_table(&eval, results)?);
-    println!();
+    outln!();
+    out!("{}", output::cases_table(&eval, results)?);
+    outln!();
     if let Some(c) = cal_ref {
-        print!("{}", output::calibration_text(c)?);
-        println!();
-        println!("all cases, calibrated:");
+        out!("{}", output::calibration_text(c)?);
+        outln!();
+        outln!("all cases, calibrated:");
         let e2 = run::Evaluation {
             results: c.after.clone(),
             ..eval.clone()
         };
-        print!("{}", output::mape_table(&e2)?);
+        out!("{}", output::mape_table(&e2)?);
     } else {
-        print!("{}", output::mape_table(&eval)?);
+        out!("{}", output::mape_table(&eval)?);
     }
     let claims = crate::validate::score::claims(&eval.measured.cases, results);
     if !claims.is_empty() {
-        println!();
-        print!("{}", output::claims_table(&claims)?);
+        outln!();
+        out!("{}", output::claims_table(&claims)?);
     }
     if let Some(dir) = &args.out {
-        println!();
+        outln!();
         for f in ["validate.csv", "validate.png", "validate.svg"] {
-            println!("wrote {}", dir.join(f).display());
+            outln!("wrote {}", dir.join(f).display());
         }
     }
     if let Some(p) = &args.write_preset {
-        println!("wrote {}", p.display());
+        outln!("wrote {}", p.display());
     }
     Ok(())
 }

@@ -233,7 +233,7 @@ pub fn run(args: &WorkloadArgs) -> Result<()> {
         total: Row::new("total", &s.total),
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_table(&report, &g);
     }
@@ -256,30 +256,40 @@ fn print_table(r: &Report, g: &Graph) {
             tokens_per_step,
         } => format!("decode, context {context}, {tokens_per_step} token(s)/step"),
     };
-    println!("model       {} ({})", r.model, r.source);
-    println!(
+    outln!("model       {} ({})", r.model, r.source);
+    outln!(
         "workload    {phase}, batch {}, frames {}, {}",
-        w.batch, w.frames, w.dtype
+        w.batch,
+        w.frames,
+        w.dtype
     );
     let t = r.tokens;
-    println!(
+    outln!(
         "tokens      q {} kv {} per sequence (vision {} → {}, text {})",
-        t.q_len, t.kv_len, t.vision, t.vision_kept, t.text
+        t.q_len,
+        t.kv_len,
+        t.vision,
+        t.vision_kept,
+        t.text
     );
-    println!("transforms  {}", w.transforms);
-    println!("parameters  {:.3} B ({})", r.params as f64 / 1e9, r.params);
-    println!("weights     {} read per step", gib(r.weight_bytes));
-    println!("KV cache    {}", gib(r.kv_cache_bytes));
+    outln!("transforms  {}", w.transforms);
+    outln!("parameters  {:.3} B ({})", r.params as f64 / 1e9, r.params);
+    outln!("weights     {} read per step", gib(r.weight_bytes));
+    outln!("KV cache    {}", gib(r.kv_cache_bytes));
     if r.state_bytes > 0 {
-        println!("state       {}", gib(r.state_bytes));
+        outln!("state       {}", gib(r.state_bytes));
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<16} {:>6} {:>14} {:>12} {:>10}",
-        "category", "ops", "GFLOP", "MB", "FLOP/B"
+        "category",
+        "ops",
+        "GFLOP",
+        "MB",
+        "FLOP/B"
     );
     let row = |x: &Row| {
-        println!(
+        outln!(
             "{:<16} {:>6} {:>14.3} {:>12.3} {:>10.2}",
             x.category,
             x.count,
