@@ -63,7 +63,7 @@ fn marca_claims_pass_and_orderings_hold() {
 
     // The plots exist and are PNGs.
     let plots = o["plots"].as_array().unwrap();
-    assert_eq!(plots.len(), 5);
+    assert_eq!(plots.len(), 6);
     for p in plots {
         let bytes = std::fs::read(p.as_str().unwrap()).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");

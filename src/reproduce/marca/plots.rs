@@ -34,6 +34,7 @@ pub fn draw(
     abl: &Ablation,
     prefill: &Rows<'_>,
     stacks: &[Stack],
+    array: &Rows<'_>,
 ) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for (value, file, title, label) in [
@@ -55,6 +56,7 @@ pub fn draw(
     files.push(breakdown(ctx, prefill)?);
     files.push(ablation(ctx, abl)?);
     files.push(stack_bars(ctx, stacks)?);
+    files.push(array_power(ctx, array)?);
     Ok(files)
 }
 
@@ -191,6 +193,33 @@ fn stack_bars(ctx: &Context, stacks: &[Stack]) -> Result<PathBuf> {
     cfg.y_label = Some("A100 latency ÷ MARCA latency (×, log)".into());
     let path = ctx.out_dir.join("a100-stacks-decode.png");
     grouped_bars(&t, &cfg, &Output::new(&path).with_size(1200, 700))
+        .with_context(|| format!("drawing {}", path.display()))?;
+    Ok(path)
+}
+
+/// Compute-bound power of each PE-array size (`marca-array.toml`), per model.
+fn array_power(ctx: &Context, a: &Rows<'_>) -> Result<PathBuf> {
+    let (mut groups, mut series, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    for n in ["32", "64", "128"] {
+        for m in ["mamba-130m", "mamba-2.8b"] {
+            groups.push(format!("{n} × {n}"));
+            series.push(short(m));
+            values.push(a.value(
+                &[("arch.pe_array.rows", n), ("workload.model", m)],
+                "power_w",
+            )?);
+        }
+    }
+    let t = table(
+        vec![("array", groups), ("model", series)],
+        vec![("power_w", values)],
+    )?;
+    let mut cfg = GroupedBarsConfig::new("array", "model", "power_w");
+    cfg.title = "MARCA prefill power by PE-array size, L = 2048 (published chip: 10.44 W)".into();
+    cfg.x_label = Some("PE array (rows × cols; tree fan-in = cols)".into());
+    cfg.y_label = Some("average power (W)".into());
+    let path = ctx.out_dir.join("array-size-power.png");
+    grouped_bars(&t, &cfg, &Output::new(&path).with_size(1000, 650))
         .with_context(|| format!("drawing {}", path.display()))?;
     Ok(path)
 }
