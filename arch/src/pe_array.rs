@@ -377,6 +377,14 @@ impl PeArray {
         self.reduction_tree.as_ref().is_some_and(|t| t.bypass)
     }
 
+    /// Whether the PEs in element-wise mode also run exp and SiLU (MARCA's reused
+    /// nonlinear function unit): a bypassable tree with `nonlinear_on_pes`.
+    pub fn nonlinear_capable(&self) -> bool {
+        self.reduction_tree
+            .as_ref()
+            .is_some_and(|t| t.bypass && t.nonlinear_on_pes)
+    }
+
     /// Closed-form systolic timing of `shape` with this array's dataflow.
     pub fn gemm_timing(&self, shape: GemmShape) -> FoldTiming {
         fold_timing(

@@ -4,7 +4,12 @@
 //! accepts one set of `fan_in` products per cycle and returns their sum `depth` cycles
 //! later, using `fan_in − 1` adders. With **bypass**, the products leave the PEs directly
 //! and the PEs run element-wise operations (MARCA: "the reduction tree is used for linear
-//! operations and bypassed for element-wise ones").
+//! operations and bypassed for element-wise ones"). With `nonlinear_on_pes` (the default)
+//! they also run exp and SiLU, decomposed into multiplies and adds (MARCA's reusable
+//! nonlinear function unit, [`crate::nonlinear::ElementwiseOp::pieces`]); without it those
+//! functions go to the platform's `[nonlinear]` unit — whole operations there, and inside
+//! a fused chain on the PEs (the selective scan's `exp(Δ·A)`) streamed through it beside
+//! the PEs' passes ([`crate::kernel::run_vector_chain`]).
 //!
 //! ## Linear mode through the tree (`linear = true`)
 //! Each array row holds `G = C / fan_in` trees; each tree computes one output's `fan_in`-long
@@ -31,6 +36,9 @@ pub struct ReductionTree {
     pub linear: bool,
     /// The tree can be bypassed for element-wise operations.
     pub bypass: bool,
+    /// In element-wise mode the PEs also build exp and SiLU from multiplies and adds
+    /// (MARCA); when `false` those functions need the platform's nonlinear unit.
+    pub nonlinear_on_pes: bool,
     /// One adder operation, pJ.
     pub add_pj: f64,
     /// Leakage of all trees, mW.
@@ -114,6 +122,7 @@ mod tests {
             adder_bits: 32,
             linear: true,
             bypass: true,
+            nonlinear_on_pes: true,
             add_pj: 0.1,
             leakage_mw: 0.0,
         }

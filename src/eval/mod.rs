@@ -29,7 +29,8 @@ use toml::Value;
 use self::kernel::KernelWork;
 use self::model::ModelWork;
 
-/// Metrics a model workload gives (from `mappers::Report`).
+/// Totals a model workload gives (from `mappers::Report`); [`model_metric_names`] adds
+/// the time per part and operator category.
 pub const MODEL_METRICS: [&str; 12] = [
     "latency_s",
     "energy_j",

@@ -19,6 +19,8 @@
 //! | `int_softmax` | `true` (8-bit) or the bit width of SoftmAP's integer softmax |
 //! | `objective` | what the mapper minimises: `latency` (default), `energy` or `edp` |
 //! | `fusion` | operator fusion (default `true`) |
+//! | `inter_op_buffering` | keep intermediates between on-chip units in the global buffer (default `true`) |
+//! | `gpu_launch` | `graph` (one CUDA graph per step, the default) or `eager` (every kernel pays its launch overhead) |
 
 use std::path::Path;
 
@@ -30,7 +32,7 @@ use workloads::{
 
 use super::keys::Keys;
 
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 17] = [
     "kind",
     "model",
     "phase",
@@ -46,6 +48,8 @@ const KEYS: [&str; 15] = [
     "int_softmax",
     "objective",
     "fusion",
+    "inter_op_buffering",
+    "gpu_launch",
 ];
 
 /// A parsed model workload.
@@ -198,6 +202,16 @@ impl ModelWork {
         }
         if let Some(f) = keys.bool("fusion")? {
             options.fusion = f;
+        }
+        if let Some(b) = keys.bool("inter_op_buffering")? {
+            options.inter_op_buffering = b;
+        }
+        if let Some(l) = keys.choice("gpu_launch", &["graph", "eager"])? {
+            options.gpu_launch = if l == "eager" {
+                mappers::GpuLaunch::PerKernel
+            } else {
+                mappers::GpuLaunch::Graph
+            };
         }
         Ok(ModelWork {
             model,

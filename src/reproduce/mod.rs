@@ -10,7 +10,9 @@
 
 pub mod claims;
 pub mod framefusion;
+pub mod marca;
 pub mod mbq;
+pub mod select;
 pub mod softmap;
 pub mod sweep_rows;
 
@@ -82,6 +84,11 @@ pub struct Reproduction {
 /// Every reproduction, in the order of `REPRODUCTION.md`.
 pub fn all() -> Vec<Reproduction> {
     vec![
+        Reproduction {
+            name: "marca",
+            title: "MARCA (ICCAD'24): Mamba accelerator vs Xeon 8358P and A100",
+            run: marca::run,
+        },
         Reproduction {
             name: "softmap",
             title: "SoftmAP: integer softmax on an associative processor vs A100 / RTX 3090",

@@ -10,6 +10,7 @@ mod plot;
 mod presets;
 mod report;
 mod reproduce_framefusion;
+mod reproduce_marca;
 mod reproduce_mbq;
 mod reproduce_softmap;
 mod run;

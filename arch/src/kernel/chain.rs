@@ -117,25 +117,76 @@ fn chain_on(
     };
     let (plan, pieces, nl_lines) = match pick_unit(p, class, unit)? {
         Unit::Pe(pe) => {
-            let passes: u64 = c.ops.iter().map(|o| o.pe_passes(PE_EXP_DEGREE)).sum();
-            let (muls, adds) = c.ops.iter().fold((0, 0), |(m, a), o| {
+            // Without `nonlinear_on_pes`, exp and SiLU stream through the nonlinear unit
+            // beside the PEs' passes (see `crate::reduction`).
+            let (pe_ops, nl_ops): (Vec<ElementwiseOp>, Vec<ElementwiseOp>) =
+                if pe.nonlinear_capable() {
+                    (c.ops.to_vec(), Vec::new())
+                } else {
+                    c.ops.iter().partition(|o| !is_nonlinear(**o))
+                };
+            let helper = match (nl_ops.is_empty(), &p.nonlinear) {
+                (true, _) => None,
+                (false, Some(nl)) if !pe_ops.is_empty() => Some(nl.clone()),
+                (false, nl) => {
+                    return Err(ArchError::Unsupported {
+                        unit: format!("{} pe_array", p.name),
+                        class: class.into(),
+                        reason: format!(
+                            "the PEs do not run exp and SiLU ([pe_array.reduction_tree] \
+                             nonlinear_on_pes = false); {}",
+                            if nl.is_some() {
+                                "run the operation on the [nonlinear] unit"
+                            } else {
+                                "the platform has no [nonlinear] unit for them"
+                            }
+                        ),
+                    });
+                }
+            };
+            let passes: u64 = pe_ops.iter().map(|o| o.pe_passes(PE_EXP_DEGREE)).sum();
+            let nl_passes = nl_ops.len() as u64;
+            let (muls, adds) = pe_ops.iter().fold((0, 0), |(m, a), o| {
                 let (om, oa) = o.pieces(PE_EXP_DEGREE);
                 (m + om, a + oa)
             });
             let pe2 = pe.clone();
+            let helper2 = helper.clone();
             let lanes = pe.n_pes();
+            let lines = helper
+                .as_ref()
+                .map(|nl| (nonlinear_lines(&nl_ops, nl), nl.energy.leakage_mw));
             (
                 Plan {
-                    unit: "pe_array (element-wise, tree bypassed)".into(),
+                    unit: if helper.is_some() {
+                        "pe_array (element-wise, tree bypassed) + nonlinear (exp, silu)".into()
+                    } else {
+                        "pe_array (element-wise, tree bypassed)".into()
+                    },
                     lanes,
                     elem_bytes: pe.operand_bytes(),
                     cycles: Box::new(move |n, r| {
-                        if dependent && n > 0 {
-                            r.saturating_mul(pe2.elementwise_cycles(row_len, passes) - 1) + 1
+                        let pe_row = |len: u64| pe2.elementwise_cycles(len, passes).max(1) - 1;
+                        let nl_row = |len: u64| {
+                            helper2.as_ref().map_or(0, |nl| {
+                                nl.stream_cycles(len, nl_passes)
+                                    .saturating_sub(nl.latency_cycles)
+                            })
+                        };
+                        // One register stage leaves through the bypass; with the nonlinear
+                        // unit beside the PEs, its pipeline latency instead.
+                        let tail = helper2.as_ref().map_or(1, |nl| nl.latency_cycles.max(1));
+                        let body = if n == 0 {
+                            0
+                        } else if dependent {
+                            r.saturating_mul(pe_row(row_len).max(nl_row(row_len)))
                         } else {
-                            pe2.elementwise_cycles(n, passes)
-                        }
+                            pe_row(n).max(nl_row(n))
+                        };
+                        if body == 0 { 0 } else { body + tail }
                     }),
+                    // The PEs' passes alone: a lower bound also when the nonlinear unit
+                    // is the slower of the two.
                     roof_passes: if roof_passes > 0 { roof_passes } else { passes },
                 },
                 Some((
@@ -144,20 +195,13 @@ fn chain_on(
                     pe.energy.add_pj,
                     pe.energy.leakage_mw,
                 )),
-                None,
+                lines,
             )
         }
         Unit::Nl(nl) => {
             let passes = c.ops.len() as u64;
             let nl2 = nl.clone();
-            // One line per distinct operation, in first-use order.
-            let mut lines: Vec<(&'static str, u64, f64)> = Vec::new();
-            for o in c.ops {
-                match lines.iter_mut().find(|l| l.0 == op_name(*o)) {
-                    Some(l) => l.1 += 1,
-                    None => lines.push((op_name(*o), 1, nl.op_pj(*o))),
-                }
-            }
+            let lines = nonlinear_lines(c.ops, nl);
             (
                 Plan {
                     unit: "nonlinear".into(),
@@ -214,6 +258,27 @@ fn chain_on(
         fidelity,
     };
     finish(p, job, &plan, &energy)
+}
+
+/// Whether `op` is one of the functions MARCA builds on its PEs (exp, SiLU).
+fn is_nonlinear(op: ElementwiseOp) -> bool {
+    matches!(op, ElementwiseOp::Exp | ElementwiseOp::Silu)
+}
+
+/// Energy lines of `ops` on the nonlinear unit: one per distinct operation, in first-use
+/// order, as (name, uses per element, pJ).
+fn nonlinear_lines(
+    ops: &[ElementwiseOp],
+    nl: &crate::nonlinear::NonlinearUnit,
+) -> Vec<(&'static str, u64, f64)> {
+    let mut lines: Vec<(&'static str, u64, f64)> = Vec::new();
+    for o in ops {
+        match lines.iter_mut().find(|l| l.0 == op_name(*o)) {
+            Some(l) => l.1 += 1,
+            None => lines.push((op_name(*o), 1, nl.op_pj(*o))),
+        }
+    }
+    lines
 }
 
 fn op_name(op: ElementwiseOp) -> &'static str {

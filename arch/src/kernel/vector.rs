@@ -306,6 +306,13 @@ pub fn run_softmax_on(
         });
     }
     let n = rows * len;
+    // PEs that do not run exp (`nonlinear_on_pes = false`) leave softmax to the nonlinear
+    // unit.
+    let pe_exp = p.pe_array.as_ref().is_some_and(|pe| pe.nonlinear_capable());
+    let unit = match unit {
+        None if !pe_exp && p.nonlinear.is_some() => Some(VectorUnit::Nonlinear),
+        u => u,
+    };
     let (plan, pe_parts, nl_parts) = match pick_unit(p, "softmax", unit)? {
         Unit::Nl(nl) => {
             let nl2 = nl.clone();
@@ -322,6 +329,15 @@ pub fn run_softmax_on(
             )
         }
         Unit::Pe(pe) => {
+            if !pe.nonlinear_capable() {
+                return Err(ArchError::Unsupported {
+                    unit: format!("{} pe_array", p.name),
+                    class: "softmax".into(),
+                    reason: "the PEs do not run exp ([pe_array.reduction_tree] \
+                             nonlinear_on_pes = false): softmax needs a [nonlinear] unit"
+                        .into(),
+                });
+            }
             let passes = 4 + ElementwiseOp::Exp.pe_passes(PE_EXP_DEGREE);
             let pe2 = pe.clone();
             (

@@ -373,6 +373,7 @@ fn build_tree(
         adder_bits,
         linear: t.linear.unwrap_or(false),
         bypass: t.bypass.unwrap_or(true),
+        nonlinear_on_pes: t.nonlinear_on_pes.unwrap_or(true),
         add_pj,
         leakage_mw,
     })

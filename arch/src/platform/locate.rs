@@ -103,6 +103,8 @@ pub struct Locator<'a> {
     pub spanned: &'a DeTable<'a>,
     /// Keys set by overrides.
     pub overridden: Vec<String>,
+    /// The preset the file extends (`extends = "…"`), whose keys it inherits.
+    pub base: Option<String>,
 }
 
 impl Locator<'_> {
@@ -123,7 +125,10 @@ impl Locator<'_> {
                 let (l, c) = line_col(self.text, s.start);
                 format!(" (in {} at line {l}, column {c})", self.file)
             }
-            None => format!(" (in {})", self.file),
+            None => match &self.base {
+                Some(b) => format!(" (in {}, inherited from preset {b})", self.file),
+                None => format!(" (in {})", self.file),
+            },
         }
     }
 }
@@ -161,9 +166,10 @@ pub fn schema_error(loc: &Locator<'_>, doc: &str, e: &toml::de::Error) -> ArchEr
         (None, "set by --set: ".to_string())
     } else {
         let lc = span_of(loc.spanned, &key).map(|s| line_col(loc.text, s.start));
-        let place = match lc {
-            Some((l, c)) => format!("line {l}, column {c}: "),
-            None => "set by --set: ".to_string(),
+        let place = match (lc, &loc.base) {
+            (Some((l, c)), _) => format!("line {l}, column {c}: "),
+            (None, Some(b)) => format!("inherited from preset {b}: "),
+            (None, None) => "set by --set: ".to_string(),
         };
         (lc, place)
     };

@@ -158,6 +158,59 @@ pub struct Platform {
 /// (1 PB/s, no latency, no energy).
 pub const NO_DRAM_BYTES_PER_S: u64 = 1_000_000_000_000_000;
 
+/// `extends = "<preset>"` at the top of a platform file: the preset's table with the
+/// file's keys laid over it — tables merge key by key, any other value (a number, a
+/// string, an array) replaces the preset's — so a variant states only what it changes:
+///
+/// ```toml
+/// extends = "marca"
+/// name = "marca-no-bypass"
+/// [pe_array.reduction_tree]
+/// bypass = false
+/// [nonlinear]
+/// lanes = 64
+/// ```
+///
+/// Removes the key and returns the preset's name (`None` when the file extends nothing).
+/// Only presets can be extended, and a preset extends nothing, so there are no chains.
+fn extend(table: &mut toml::Table) -> Result<Option<String>, ArchError> {
+    let Some(v) = table.remove("extends") else {
+        return Ok(None);
+    };
+    let Some(name) = v.as_str() else {
+        return Err(ArchError::Invalid {
+            key: "extends".into(),
+            message: format!("is {v}; expected the name of a preset (a string)"),
+        });
+    };
+    let Some(base_text) = preset_toml(name) else {
+        return Err(ArchError::UnknownName {
+            what: "platform preset to extend".into(),
+            name: name.into(),
+            suggestion: closest(name, preset_names()),
+            valid: preset_names().into_iter().map(String::from).collect(),
+        });
+    };
+    let label = format!("<preset {name}>");
+    let mut merged: toml::Table =
+        toml::from_str(base_text).map_err(|e| locate::syntax_error(&label, base_text, &e))?;
+    merge_over(&mut merged, std::mem::take(table));
+    *table = merged;
+    Ok(Some(name.to_string()))
+}
+
+/// Lays `over` onto `base`: tables merge recursively, other values replace.
+fn merge_over(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_over(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
 impl Platform {
     /// Loads a preset by name, or a `.toml` file by path, applying `overrides` (dotted key,
     /// value) before validation.
@@ -196,10 +249,11 @@ impl Platform {
             DeTable::parse(text).map_err(|e| locate::syntax_error(file_label, text, &e))?;
         let mut table: toml::Table =
             toml::from_str(text).map_err(|e| locate::syntax_error(file_label, text, &e))?;
+        let base = extend(&mut table)?;
         for (k, v) in overrides {
             apply_override(&mut table, k, v.clone(), true)?;
         }
-        let doc = if overrides.is_empty() {
+        let doc = if overrides.is_empty() && base.is_none() {
             text.to_string()
         } else {
             toml::to_string(&table).map_err(|e| ArchError::Parse {
@@ -215,6 +269,7 @@ impl Platform {
             text,
             spanned: spanned.get_ref(),
             overridden: overrides.iter().map(|(k, _)| k.clone()).collect(),
+            base,
         };
         let raw: raw::RawPlatform =
             toml::from_str(&doc).map_err(|e| locate::schema_error(&loc, &doc, &e))?;

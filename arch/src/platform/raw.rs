@@ -148,6 +148,10 @@ pub struct RawReductionTree {
     pub linear: Option<bool>,
     /// The tree can be bypassed: element-wise operations run on the PEs.
     pub bypass: Option<bool>,
+    /// In element-wise mode the PEs also run exp and SiLU, built from multiplies and adds
+    /// (MARCA's reusable nonlinear function unit). `false`: they need the `[nonlinear]`
+    /// unit. Default `true`.
+    pub nonlinear_on_pes: Option<bool>,
     /// Energy overrides.
     pub energy: Option<RawTreeEnergy>,
 }

@@ -194,9 +194,8 @@ impl Platform {
     /// | attention | gpu, pim (decode offload), pe_array (decomposed), cpu |
     /// | scan | gpu, cpu, pe_array (tree bypassed, MARCA), nonlinear |
     pub fn candidate_units(&self, work: &Work) -> Vec<Unit> {
-        support::preference(work)
-            .iter()
-            .copied()
+        support::order(self, work)
+            .into_iter()
             .filter(|u| self.can_run(*u, work))
             .collect()
     }

@@ -11,6 +11,12 @@
 //! | attention | gpu, pim (decode offload), pe_array (decomposed), cpu |
 //! | scan | gpu, cpu, pe_array (tree bypassed, MARCA), nonlinear |
 //!
+//! A PE array whose reduction tree can be bypassed (MARCA) is the platform's vector
+//! engine: for softmax, element-wise work and norms it comes before a `[nonlinear]` unit
+//! beside it, which then runs only what the PEs cannot — exp, SiLU, GELU and softmax when
+//! the tree says `nonlinear_on_pes = false` ([`order`]). No shipped preset has both, so
+//! the table above is every preset's order.
+//!
 //! Capabilities of the fixed-function units (crossbar, associative processor, PIM) are
 //! checked by asking the unit itself for a one-element kernel of the class, so a device
 //! without a softmax unit or a PIM without an attention path is reported with the unit's
@@ -32,6 +38,33 @@ pub(super) fn preference(work: &Work) -> &'static [Unit] {
         Work::Attention { .. } => &[Gpu, Pim, PeArray, Cpu],
         Work::Scan { .. } => &[Gpu, Cpu, PeArray, Nonlinear],
     }
+}
+
+/// The preference order for `work` on `p`: [`preference`], with a bypassable PE array
+/// moved before the nonlinear unit for softmax, element-wise work and norms (module docs).
+pub(super) fn order(p: &Platform, work: &Work) -> Vec<Unit> {
+    let mut v = preference(work).to_vec();
+    let vector_class = matches!(
+        work,
+        Work::Softmax { .. } | Work::Elementwise { .. } | Work::Norm { .. }
+    );
+    if vector_class
+        && pe_vector(p)
+        && let (Some(pe), Some(nl)) = (
+            v.iter().position(|u| *u == Unit::PeArray),
+            v.iter().position(|u| *u == Unit::Nonlinear),
+        )
+        && pe > nl
+    {
+        let u = v.remove(pe);
+        v.insert(nl, u);
+    }
+    v
+}
+
+/// Whether the PE array in element-wise mode also runs exp and SiLU (MARCA).
+pub(super) fn pe_nonlinear(p: &Platform) -> bool {
+    p.pe_array.as_ref().is_some_and(|pe| pe.nonlinear_capable())
 }
 
 /// The IMC/PIM element-wise operation for `op` (add, sub and mul only).
@@ -65,11 +98,11 @@ pub(super) fn pe_vector(p: &Platform) -> bool {
 }
 
 /// The vector unit that runs the softmax of a decomposed attention: the nonlinear unit,
-/// else the PE array in bypass mode.
+/// else the PE array in bypass mode when its PEs run exp.
 pub(super) fn softmax_unit(p: &Platform) -> Option<Unit> {
     if p.nonlinear.is_some() {
         Some(Unit::Nonlinear)
-    } else if pe_vector(p) {
+    } else if pe_nonlinear(p) {
         Some(Unit::PeArray)
     } else {
         None
@@ -86,7 +119,7 @@ pub(super) fn check(p: &Platform, unit: Unit, work: &Work) -> Result<(), ArchErr
 }
 
 fn unsupported(p: &Platform, unit: Unit, work: &Work, reason: &str) -> ArchError {
-    let others: Vec<&str> = preference(work)
+    let others: Vec<&str> = order(p, work)
         .iter()
         .filter(|u| **u != unit && why_not(p, **u, work).is_none())
         .map(|u| u.name())
@@ -136,12 +169,26 @@ pub(super) fn why_not(p: &Platform, unit: Unit, work: &Work) -> Option<String> {
                  tree cannot be bypassed)"
                     .to_string()
             }),
-            _ => (!pe_vector(p)).then(|| {
-                format!(
-                    "{class} runs on the PE array only in element-wise mode, which needs a \
-                     bypassable [pe_array.reduction_tree] (bypass = true)"
-                )
-            }),
+            _ if !pe_vector(p) => Some(format!(
+                "{class} runs on the PE array only in element-wise mode, which needs a \
+                 bypassable [pe_array.reduction_tree] (bypass = true)"
+            )),
+            _ if pe_nonlinear(p) => None,
+            Work::Softmax { .. }
+            | Work::Elementwise {
+                op: EwOp::Exp | EwOp::Silu | EwOp::Gelu,
+                ..
+            } => Some(format!(
+                "the PEs do not run exp and SiLU ([pe_array.reduction_tree] nonlinear_on_pes = \
+                 false): {class} with them needs the [nonlinear] unit"
+            )),
+            Work::Scan { .. } if p.nonlinear.is_none() => Some(
+                "the scan's exp(Δ·A) does not run on the PEs ([pe_array.reduction_tree] \
+                 nonlinear_on_pes = false) and the platform has no [nonlinear] unit to stream \
+                 it through"
+                    .into(),
+            ),
+            _ => None,
         },
         Unit::Nonlinear => match work {
             Work::Softmax { .. }

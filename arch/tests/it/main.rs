@@ -6,5 +6,6 @@ mod kernel;
 mod nonlinear;
 mod platform;
 mod reference;
+mod variants;
 mod work;
 mod work_props;

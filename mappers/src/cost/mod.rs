@@ -296,18 +296,20 @@ impl<'a> PlatformCosts<'a> {
         h.finish()
     }
 
-    /// The vector unit, as `arch`'s dispatch prefers it: the nonlinear unit, else the PE
-    /// array in element-wise mode when its reduction tree can be bypassed (MARCA).
+    /// The vector unit for element-wise functions `arch` has no class for (all multiplies
+    /// and adds), as `arch`'s dispatch orders element-wise work: the PE array in
+    /// element-wise mode when its reduction tree can be bypassed (MARCA), else the
+    /// nonlinear unit.
     pub fn vector_unit(&self) -> Option<UnitKind> {
-        if self.platform.nonlinear.is_some() {
-            Some(UnitKind::Nonlinear)
-        } else if self
+        if self
             .platform
             .pe_array
             .as_ref()
             .is_some_and(|pe| pe.elementwise_capable())
         {
             Some(UnitKind::PeArray)
+        } else if self.platform.nonlinear.is_some() {
+            Some(UnitKind::Nonlinear)
         } else {
             None
         }

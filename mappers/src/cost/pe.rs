@@ -66,13 +66,20 @@ pub fn attention(pc: &PlatformCosts<'_>, a: &AttentionWork) -> Result<OpCost, Ma
     values.a_bits = scores.out_bits;
     let qk = gemm(pc, &scores)?;
     let pv = gemm(pc, &values)?;
-    let vu = pc.vector_unit().ok_or_else(|| MapError::CannotRun {
-        platform: pc.platform.name.clone(),
-        op: "fused attention".into(),
-        kind: "softmax".into(),
-        reason: "no nonlinear unit and no bypassable reduction tree for its softmax".into(),
-    })?;
-    let sm = pc.cost(vu, &Work::Softmax(a.softmax()))?;
+    let sm_work = Work::Softmax(a.softmax());
+    let vu = pc
+        .candidates(&sm_work)
+        .into_iter()
+        .find(|u| matches!(u, UnitKind::PeArray | UnitKind::Nonlinear))
+        .ok_or_else(|| MapError::CannotRun {
+            platform: pc.platform.name.clone(),
+            op: "fused attention".into(),
+            kind: "softmax".into(),
+            reason: "no nonlinear unit and no bypassable reduction tree whose PEs run exp for \
+                     its softmax"
+                .into(),
+        })?;
+    let sm = pc.cost(vu, &sm_work)?;
     let per_product = scores.c_block_bytes(scores.m, scores.n);
     let half = pc.pe.as_ref().map_or(0, |c| c.buffer.size_bytes / 2);
     // Scores written and read, probabilities written and read.
