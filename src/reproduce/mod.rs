@@ -9,6 +9,7 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod survey;
 
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,11 @@ pub struct Reproduction {
 
 /// Every reproduction, in the order of `REPRODUCTION.md`.
 pub fn all() -> Vec<Reproduction> {
-    Vec::new()
+    vec![Reproduction {
+        name: "survey",
+        title: "The survey: LLM decode across CPU/GPU/FPGA/ASIC/PIM (arXiv 2410.04466)",
+        run: survey::run,
+    }]
 }
 
 /// The path of a shipped spec, `sweeps/specs/<file>`: in the checkout the binary was built
