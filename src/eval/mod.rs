@@ -29,8 +29,9 @@ use toml::Value;
 use self::kernel::KernelWork;
 use self::model::ModelWork;
 
-/// Metrics a model workload gives (from `mappers::Report`).
-pub const MODEL_METRICS: [&str; 12] = [
+/// Metrics a model workload gives (from `mappers::Report`, and the memory footprint from
+/// `mappers::footprint`).
+pub const MODEL_METRICS: [&str; 16] = [
     "latency_s",
     "energy_j",
     "edp_js",
@@ -43,6 +44,10 @@ pub const MODEL_METRICS: [&str; 12] = [
     "cycles",
     "flops",
     "fidelity_level",
+    "weight_bytes",
+    "kv_cache_bytes",
+    "memory_bytes",
+    "max_batch",
 ];
 
 /// What a point's workload is.
@@ -128,8 +133,15 @@ fn is_value_problem(e: &ArchError) -> bool {
     }
 }
 
-/// The metrics of a model run (see [`MODEL_METRICS`]).
-fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
+/// The metrics of a model run (see [`MODEL_METRICS`]): the report's, and the footprint's
+/// `weight_bytes` (as stored), `kv_cache_bytes` (KV cache and state after the step, all
+/// sequences), `memory_bytes` (all devices; NaN when unbounded) and `max_batch` (the
+/// largest batch whose weights and cache fit; NaN when unbounded).
+fn model_metrics(
+    r: &mappers::Report,
+    f: &mappers::schedule::fit::Footprint,
+) -> BTreeMap<String, f64> {
+    let opt = |x: Option<u64>| x.map_or(f64::NAN, |v| v as f64);
     let pairs = [
         ("latency_s", r.seconds),
         ("energy_j", r.energy_j),
@@ -146,6 +158,13 @@ fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
         ("cycles", r.cycles as f64),
         ("flops", r.flops as f64),
         ("fidelity_level", f64::from(r.fidelity.level)),
+        ("weight_bytes", f.weight_bytes as f64),
+        ("kv_cache_bytes", f.kv_state_bytes as f64),
+        (
+            "memory_bytes",
+            opt(f.device_bytes.map(|b| b * u64::from(f.devices))),
+        ),
+        ("max_batch", opt(f.max_batch)),
     ];
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -180,9 +199,11 @@ impl Evaluator for SilicaEvaluator {
             Work::Model(m) => {
                 let platform = self.platform(p)?;
                 let graph = m.graph()?;
-                let report = mappers::simulate(&platform, &graph, &m.options)
-                    .map_err(|e| format!("{} on {}: {e}", m.model.name, platform.name))?;
-                Ok(model_metrics(&report))
+                let on =
+                    |e: mappers::MapError| format!("{} on {}: {e}", m.model.name, platform.name);
+                let report = mappers::simulate(&platform, &graph, &m.options).map_err(on)?;
+                let footprint = mappers::footprint(&platform, &graph).map_err(on)?;
+                Ok(model_metrics(&report, &footprint))
             }
         }
     }

@@ -15,7 +15,7 @@
 //! | `attention` | `unfused` (default) or `fused` |
 //! | `quant` | `"w4a16"`, or a table `{ weight_bits, activation_bits = 16, group_size, fused_dequant = true }` |
 //! | `token_reduction` | FrameFusion: `{ layer = 2, merge_ratio = 0.5, prune_ratio = 0.4 }` |
-//! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache) |
+//! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache); `false`: uncompressed (an axis's baseline) |
 //! | `int_softmax` | `true` (8-bit) or the bit width of SoftmAP's integer softmax |
 //! | `objective` | what the mapper minimises: `latency` (default), `energy` or `edp` |
 //! | `fusion` | operator fusion (default `true`) |
@@ -127,11 +127,22 @@ impl ModelWork {
                 prune: r.fraction("prune_ratio", 0.0, 1.0)?.unwrap_or(d.prune),
             });
         }
-        if let Some(k) = keys.table(
-            "kv_compression",
-            "kv_compression",
-            &["k_ratio", "v_ratio", "window", "bits", "group"],
-        )? {
+        // `kv_compression = false`: the uncompressed cache (the baseline of an axis).
+        let kv_off = matches!(
+            keys.get("kv_compression"),
+            Some(toml::Value::Boolean(false))
+        );
+        if let Some(k) = (!kv_off)
+            .then(|| {
+                keys.table(
+                    "kv_compression",
+                    "kv_compression",
+                    &["k_ratio", "v_ratio", "window", "bits", "group"],
+                )
+            })
+            .transpose()?
+            .flatten()
+        {
             let d = KvCompression::default();
             let ratio = |key| k.fraction(key, f64::MIN_POSITIVE, 1.000_000_1);
             let rank = match (ratio("k_ratio")?, ratio("v_ratio")?) {
@@ -254,5 +265,15 @@ mod tests {
         assert_eq!((r.layer, r.merge, r.prune), (2, 0.2, 0.1));
         assert_eq!(t.int_softmax, Some(8));
         m.graph().unwrap();
+    }
+
+    #[test]
+    fn kv_compression_false_is_the_uncompressed_cache() {
+        let m = parse("model='llama2-7b'\nphase='decode'\nkv_compression=false").unwrap();
+        assert_eq!(m.workload.transforms.kv, None);
+        let m = parse("model='llama2-7b'\nphase='decode'\nkv_compression={bits=4}").unwrap();
+        assert_eq!(m.workload.transforms.kv.unwrap().bits, Some(4));
+        let e = parse("model='llama2-7b'\nphase='decode'\nkv_compression=true").unwrap_err();
+        assert!(e.contains("kv_compression"), "{e}");
     }
 }
