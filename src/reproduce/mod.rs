@@ -9,6 +9,7 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod cskv;
 pub mod survey;
 
 use std::path::{Path, PathBuf};
@@ -78,11 +79,18 @@ pub struct Reproduction {
 
 /// Every reproduction, in the order of `REPRODUCTION.md`.
 pub fn all() -> Vec<Reproduction> {
-    vec![Reproduction {
-        name: "survey",
-        title: "The survey: LLM decode across CPU/GPU/FPGA/ASIC/PIM (arXiv 2410.04466)",
-        run: survey::run,
-    }]
+    vec![
+        Reproduction {
+            name: "survey",
+            title: "The survey: LLM decode across CPU/GPU/FPGA/ASIC/PIM (arXiv 2410.04466)",
+            run: survey::run,
+        },
+        Reproduction {
+            name: "cskv",
+            title: "CSKV: channel shrinking for the KV cache (arXiv 2409.10593)",
+            run: cskv::run,
+        },
+    ]
 }
 
 /// The path of a shipped spec, `sweeps/specs/<file>`: in the checkout the binary was built

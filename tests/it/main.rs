@@ -9,6 +9,7 @@ mod kernel_platforms;
 mod plot;
 mod presets;
 mod report;
+mod reproduce_cskv;
 mod reproduce_survey;
 mod run;
 mod slurm;
