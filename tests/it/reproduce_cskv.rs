@@ -64,6 +64,16 @@ fn cskv_claims_pass_with_hand_derived_cache_sizes() {
     assert_eq!(max_batch("false"), 1.0);
     assert_eq!(max_batch("\"{ k_ratio = 0.2, v_ratio = 0.2 }\""), 5.0);
 
+    // The paper's motivation: 200 000 tokens × 2 × 32 × 4 096 × 2 B = 104.8576 GB.
+    let kv = claim(claims, "KV cache at 200 k")["simulated"]
+        .as_f64()
+        .unwrap();
+    assert!((kv - 104.8576).abs() < 1e-9, "{kv}");
+    assert_eq!(
+        claim(claims, "runs only with CSKV")["simulated"].as_f64(),
+        Some(1.0)
+    );
+
     assert_eq!(o["plots"].as_array().unwrap().len(), 4);
     assert!(o["findings"].as_array().unwrap().len() >= 3);
 }

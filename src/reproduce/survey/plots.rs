@@ -46,9 +46,10 @@ pub(super) fn draw(
         cfg.log_x = true;
         cfg.log_y = true;
         cfg.title = if batch == 1 {
-            "~7B decode, batch 1: simulated presets by class, and the survey's data sheet".into()
+            "~7B decode, batch 1: presets by class (MARCA: Mamba-2.8B) and the survey's sheet"
+                .into()
         } else {
-            "Llama-2-7B decode, batch 8: simulated presets".into()
+            "Llama-2-7B decode, batch 8: simulated presets (MARCA: Mamba-2.8B)".into()
         };
         cfg.x_label = Some("power (W)".into());
         cfg.y_label = Some("decode throughput (tokens/s)".into());
