@@ -186,6 +186,17 @@ pub fn simulate(p: &Platform, g: &Graph, opts: &RunOptions) -> Result<Report, Ma
     Ok(report::build(&g, &costs, &s, t, opts))
 }
 
+/// The memory footprint of one step of `g` on `p` — weights as the platform stores them
+/// (after [`prepare`]), KV cache and state, device memory, and the largest batch that
+/// fits ([`schedule::fit::Footprint`]) — without simulating; works for steps that do not
+/// fit (their `max_batch` is below their batch).
+pub fn footprint(p: &Platform, g: &Graph) -> Result<schedule::fit::Footprint, MapError> {
+    let (platform, _) = compose_host(p)?;
+    let (g, _) = prepare(&platform, g)?;
+    let devices = platform.system.as_ref().map_or(1, |s| s.devices()).max(1);
+    Ok(schedule::fit::footprint(&platform, &g, devices))
+}
+
 /// Builds `model`'s graph for `w` and simulates it.
 pub fn simulate_model(
     p: &Platform,

@@ -29,9 +29,10 @@ use toml::Value;
 use self::kernel::KernelWork;
 use self::model::ModelWork;
 
-/// Totals a model workload gives (from `mappers::Report`); [`model_metric_names`] adds
-/// the time per part and operator category.
-pub const MODEL_METRICS: [&str; 12] = [
+/// Totals a model workload gives (from `mappers::Report`, and the memory footprint from
+/// `mappers::footprint`); [`model_metric_names`] adds the time per part and operator
+/// category.
+pub const MODEL_METRICS: [&str; 16] = [
     "latency_s",
     "energy_j",
     "edp_js",
@@ -44,6 +45,10 @@ pub const MODEL_METRICS: [&str; 12] = [
     "cycles",
     "flops",
     "fidelity_level",
+    "weight_bytes",
+    "kv_cache_bytes",
+    "memory_bytes",
+    "max_batch",
 ];
 
 /// Metric families of model workloads, as (prefix, suffix): `op_<operator>_s` — seconds
@@ -178,8 +183,15 @@ fn is_value_problem(e: &ArchError) -> bool {
     }
 }
 
-/// The metrics of a model run (see [`model_metric_names`]).
-fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
+/// The metrics of a model run (see [`model_metric_names`]): the report's, and the footprint's
+/// `weight_bytes` (as stored), `kv_cache_bytes` (KV cache and state after the step, all
+/// sequences), `memory_bytes` (all devices; NaN when unbounded) and `max_batch` (the
+/// largest batch whose weights and cache fit; NaN when unbounded).
+fn model_metrics(
+    r: &mappers::Report,
+    f: &mappers::schedule::fit::Footprint,
+) -> BTreeMap<String, f64> {
+    let opt = |x: Option<u64>| x.map_or(f64::NAN, |v| v as f64);
     let pairs = [
         ("latency_s", r.seconds),
         ("energy_j", r.energy_j),
@@ -196,6 +208,13 @@ fn model_metrics(r: &mappers::Report) -> BTreeMap<String, f64> {
         ("cycles", r.cycles as f64),
         ("flops", r.flops as f64),
         ("fidelity_level", f64::from(r.fidelity.level)),
+        ("weight_bytes", f.weight_bytes as f64),
+        ("kv_cache_bytes", f.kv_state_bytes as f64),
+        (
+            "memory_bytes",
+            opt(f.device_bytes.map(|b| b * u64::from(f.devices))),
+        ),
+        ("max_batch", opt(f.max_batch)),
     ];
     let mut m: BTreeMap<String, f64> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     // Part and category times: every name exists (0 when the step has no such task).
@@ -250,9 +269,11 @@ impl Evaluator for SilicaEvaluator {
             Work::Model(m) => {
                 let platform = self.platform(p)?;
                 let graph = m.graph()?;
-                let report = mappers::simulate(&platform, &graph, &m.options)
-                    .map_err(|e| format!("{} on {}: {e}", m.model.name, platform.name))?;
-                Ok(model_metrics(&report))
+                let on =
+                    |e: mappers::MapError| format!("{} on {}: {e}", m.model.name, platform.name);
+                let report = mappers::simulate(&platform, &graph, &m.options).map_err(on)?;
+                let footprint = mappers::footprint(&platform, &graph).map_err(on)?;
+                Ok(model_metrics(&report, &footprint))
             }
         }
     }

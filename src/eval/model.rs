@@ -15,7 +15,7 @@
 //! | `attention` | `unfused` (default), `fused` or `eager` (HuggingFace's: whole score rectangle, fp32 softmax) |
 //! | `quant` | `"w4a16"`, `"none"` (16-bit weights, for an axis), or a table `{ weight_bits, activation_bits = 16, group_size, fused_dequant = true }` |
 //! | `token_reduction` | FrameFusion: `{ layer = 2, merge_ratio = 0.5, prune_ratio = 0.4 }`, or `cost` (FrameFusion's compute budget, the mean vision-token fraction over the language layers; 1 = dense) in place of `prune_ratio` |
-//! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache) |
+//! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache); `false`: uncompressed (an axis's baseline) |
 //! | `int_softmax` | `true` (8-bit) or the bit width of SoftmAP's integer softmax |
 //! | `objective` | what the mapper minimises: `latency` (default), `energy` or `edp` |
 //! | `fusion` | operator fusion (default `true`) |
@@ -157,11 +157,22 @@ impl ModelWork {
                 }),
             };
         }
-        if let Some(k) = keys.table(
-            "kv_compression",
-            "kv_compression",
-            &["k_ratio", "v_ratio", "window", "bits", "group"],
-        )? {
+        // `kv_compression = false`: the uncompressed cache (the baseline of an axis).
+        let kv_off = matches!(
+            keys.get("kv_compression"),
+            Some(toml::Value::Boolean(false))
+        );
+        if let Some(k) = (!kv_off)
+            .then(|| {
+                keys.table(
+                    "kv_compression",
+                    "kv_compression",
+                    &["k_ratio", "v_ratio", "window", "bits", "group"],
+                )
+            })
+            .transpose()?
+            .flatten()
+        {
             let d = KvCompression::default();
             let ratio = |key| k.fraction(key, f64::MIN_POSITIVE, 1.000_000_1);
             let rank = match (ratio("k_ratio")?, ratio("v_ratio")?) {
@@ -330,5 +341,15 @@ mod tests {
         let e = parse("model='llava-video-7b'\nphase='prefill'\ntoken_reduction={cost=0.05}")
             .unwrap_err();
         assert!(e.contains("must be in [0.1071, 1]"), "{e}");
+    }
+
+    #[test]
+    fn kv_compression_false_is_the_uncompressed_cache() {
+        let m = parse("model='llama2-7b'\nphase='decode'\nkv_compression=false").unwrap();
+        assert_eq!(m.workload.transforms.kv, None);
+        let m = parse("model='llama2-7b'\nphase='decode'\nkv_compression={bits=4}").unwrap();
+        assert_eq!(m.workload.transforms.kv.unwrap().bits, Some(4));
+        let e = parse("model='llama2-7b'\nphase='decode'\nkv_compression=true").unwrap_err();
+        assert!(e.contains("kv_compression"), "{e}");
     }
 }

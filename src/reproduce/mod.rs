@@ -9,11 +9,13 @@
 //! regenerates the repository's `REPRODUCTION.md` and its committed plots.
 
 pub mod claims;
+pub mod cskv;
 pub mod framefusion;
 pub mod marca;
 pub mod mbq;
 pub mod select;
 pub mod softmap;
+pub mod survey;
 pub mod sweep_rows;
 
 use std::path::{Path, PathBuf};
@@ -90,6 +92,11 @@ pub fn all() -> Vec<Reproduction> {
             run: marca::run,
         },
         Reproduction {
+            name: "survey",
+            title: "The survey: LLM decode across CPU/GPU/FPGA/ASIC/PIM (arXiv 2410.04466)",
+            run: survey::run,
+        },
+        Reproduction {
             name: "softmap",
             title: "SoftmAP: integer softmax on an associative processor vs A100 / RTX 3090",
             run: softmap::run,
@@ -98,6 +105,11 @@ pub fn all() -> Vec<Reproduction> {
             name: "mbq",
             title: "MBQ: W3/W4 fused-dequant GEMV on LLaVA-OneVision-7B (RTX 4090, PE array)",
             run: mbq::run,
+        },
+        Reproduction {
+            name: "cskv",
+            title: "CSKV: channel shrinking for the KV cache (arXiv 2409.10593)",
+            run: cskv::run,
         },
         Reproduction {
             name: "framefusion",

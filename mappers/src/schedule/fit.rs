@@ -6,15 +6,19 @@
 //! off-chip memory description (an ideal memory) is not checked.
 
 use arch::Platform;
+use workloads::ops::Role;
 use workloads::{Graph, OpKind};
 
 use crate::MapError;
 
-/// Bytes of all weights as stored (full embedding tables, scales and zeros).
+/// Bytes of all weights as stored (full embedding tables, scales and zeros). A CSKV
+/// reconstruction (a low-rank product whose input is the compressed KV cache) reads the
+/// up-projection its layer's `k_up`/`v_up` already holds, so it adds no storage.
 pub fn stored_weight_bytes(g: &Graph) -> u64 {
     g.ops()
         .map(|(_, op)| match op.kind {
             OpKind::Embedding(e) => e.dtype.bytes_for(e.vocab * e.dim),
+            OpKind::LowRank(lr) if lr.input_role == Role::KvCache => 0,
             _ => op.weight_bytes(),
         })
         .sum()
@@ -38,6 +42,51 @@ pub fn device_memory(p: &Platform) -> Option<(u64, String)> {
     p.dram_config
         .as_ref()
         .map(|d| (d.capacity_bytes(), "its DRAM".to_string()))
+}
+
+/// What one step of a graph keeps in a platform's memory, and how many sequences fit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Footprint {
+    /// Every weight as stored (all devices together), bytes.
+    pub weight_bytes: u64,
+    /// KV cache and recurrent state after the step, all sequences, bytes.
+    pub kv_state_bytes: u64,
+    /// The same for one sequence (`kv_state_bytes ÷ batch`), bytes.
+    pub kv_state_bytes_per_sequence: u64,
+    /// Memory of one device, bytes (`None`: an ideal, unbounded memory).
+    pub device_bytes: Option<u64>,
+    /// Devices the graph is split over (tensor parallel).
+    pub devices: u32,
+    /// The largest batch whose weights and KV cache fit: each device holds
+    /// `⌈weights ÷ N⌉ + ⌈batch · per-sequence ÷ N⌉` (as [`check`] counts); 0 when the
+    /// weights alone overflow; `None` with an unbounded memory or a model without a
+    /// per-sequence cache (every batch fits).
+    pub max_batch: Option<u64>,
+}
+
+/// The memory footprint of `g` on `p` split over `devices` (see [`Footprint`]).
+pub fn footprint(p: &Platform, g: &Graph, devices: u32) -> Footprint {
+    let n = u64::from(devices.max(1));
+    let weight_bytes = stored_weight_bytes(g);
+    let kv_state_bytes = g.kv_cache_bytes() + g.state_bytes();
+    let per_seq = kv_state_bytes / g.workload().batch.max(1);
+    let device_bytes = device_memory(p).map(|(b, _)| b);
+    let max_batch = device_bytes.and_then(|cap| {
+        let free = cap.checked_sub(weight_bytes.div_ceil(n));
+        match free {
+            None => Some(0),
+            // ⌈b·s ÷ n⌉ ≤ free  ⇔  b·s ≤ free·n
+            Some(free) => (per_seq > 0).then(|| free.saturating_mul(n) / per_seq),
+        }
+    });
+    Footprint {
+        weight_bytes,
+        kv_state_bytes,
+        kv_state_bytes_per_sequence: per_seq,
+        device_bytes,
+        devices: devices.max(1),
+        max_batch,
+    }
 }
 
 fn gb(b: u64) -> String {

@@ -466,3 +466,50 @@ fn a_vision_tower_splits_like_the_language_model() {
         .unwrap();
     assert_eq!(lang.ops, 160);
 }
+
+#[test]
+fn footprint_counts_weights_kv_and_the_largest_batch_that_fits() {
+    use workloads::KvCompression;
+    let a100 = load("a100-sxm4-80gb", &[]);
+    let m = Model::resolve("llama2-7b").unwrap();
+    let g = m.build(&Workload::decode(4096)).unwrap();
+    let f = mappers::footprint(&a100, &g).unwrap();
+    // 6 738 415 616 parameters × 2 bytes (fp16, whole embedding table).
+    assert_eq!(f.weight_bytes, 13_476_831_232);
+    // 2 (K, V) × 32 layers × 4 096 channels × 4 096 tokens × 2 bytes = 2 GiB.
+    assert_eq!(f.kv_state_bytes_per_sequence, 2 << 30);
+    assert_eq!(f.device_bytes, Some(80 << 30));
+    // (85 899 345 920 − 13 476 831 232) ÷ 2 147 483 648 = 33.7.
+    assert_eq!(f.max_batch, Some(33));
+
+    // CSKV, keys and values at 20 % of 4 096 channels (819), 32 fp16 tokens kept:
+    // 32 layers × (4 064 × 819 × 2 B × 2 + 32 × 4 096 × 2 B × 2) = 442 814 464 B.
+    let mut w = Workload::decode(4096);
+    w.transforms.kv = Some(KvCompression {
+        rank: Some((0.2, 0.2)),
+        window: 32,
+        bits: None,
+        group: 128,
+    });
+    let f = mappers::footprint(&a100, &m.build(&w).unwrap()).unwrap();
+    assert_eq!(f.kv_state_bytes_per_sequence, 442_814_464);
+    // k_proj and v_proj (4 096 × 4 096) become down (4 096 × 819) and up (819 × 4 096)
+    // factors, stored once: 64 × (16 777 216 − 6 709 248) × 2 B = 1 288 699 904 B less.
+    assert_eq!(f.weight_bytes, 13_476_831_232 - 1_288_699_904);
+    // (85 899 345 920 − 12 188 131 328) ÷ 442 814 464 = 166.5.
+    assert_eq!(f.max_batch, Some(166));
+
+    // Four A100s, tensor parallel: each holds ⌈weights ÷ 4⌉ = 3 369 207 808 B and a
+    // quarter of the cache: (85 899 345 920 − 3 369 207 808) × 4 ÷ 2 GiB = 153.7.
+    let four = load("4x-a100-sxm4-80gb-nvlink", &[]);
+    let f = mappers::footprint(&four, &g).unwrap();
+    assert_eq!((f.devices, f.max_batch), (4, Some(153)));
+
+    // Groq's one chip cannot hold the int8 weights (6.7 GB > 230 MB): no batch fits, and
+    // a step at batch 8 reports its cache for all 8 sequences.
+    let groq = load("groq-lpu", &[]);
+    let g8 = m.build(&Workload::decode(4096).with_batch(8)).unwrap();
+    let f = mappers::footprint(&groq, &g8).unwrap();
+    assert_eq!(f.max_batch, Some(0));
+    assert_eq!(f.kv_state_bytes, 8 * f.kv_state_bytes_per_sequence);
+}
