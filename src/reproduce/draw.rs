@@ -1,10 +1,10 @@
-//! Drawing a reproduction's figures into its folder: one call per plot kind that names
-//! the file, draws it at a size in pixels and returns its path for [`super::Outcome`].
+//! Drawing a reproduction's figures into its folder: [`figure`] names the file, draws it
+//! at a size in pixels and returns its path for [`super::Outcome`].
 
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use reports::{Breakdown, GroupedBarsConfig, Output, ScatterConfig, StackedBarsConfig, Table};
+use reports::Output;
 
 use super::Context;
 
@@ -14,8 +14,9 @@ pub type Size = (u32, u32);
 /// `reports::Output`'s default size, pixels.
 pub const DEFAULT_SIZE: Size = (1000, 700);
 
-/// Draws with `plot` into `ctx.out_dir/file` at `size`; returns the path.
-fn draw(
+/// Draws a figure with `plot` (`reports::scatter`, `grouped_bars`, `stacked_bars`, … on
+/// the [`Output`] it is handed) into `ctx.out_dir/file` at `size`; returns the path.
+pub fn figure(
     ctx: &Context,
     file: &str,
     (width, height): Size,
@@ -25,39 +26,4 @@ fn draw(
     plot(&Output::new(&path).with_size(width, height))
         .with_context(|| format!("drawing {}", path.display()))?;
     Ok(path)
-}
-
-/// A scatter (or line) plot of `table` in `ctx.out_dir/file`.
-pub fn scatter(
-    ctx: &Context,
-    file: &str,
-    size: Size,
-    table: &Table,
-    config: &ScatterConfig,
-) -> Result<PathBuf> {
-    draw(ctx, file, size, |o| reports::scatter(table, config, o))
-}
-
-/// Grouped bars of `table` in `ctx.out_dir/file`.
-pub fn grouped_bars(
-    ctx: &Context,
-    file: &str,
-    size: Size,
-    table: &Table,
-    config: &GroupedBarsConfig,
-) -> Result<PathBuf> {
-    draw(ctx, file, size, |o| reports::grouped_bars(table, config, o))
-}
-
-/// Stacked bars of `breakdown` in `ctx.out_dir/file`.
-pub fn stacked_bars(
-    ctx: &Context,
-    file: &str,
-    size: Size,
-    breakdown: &Breakdown,
-    config: &StackedBarsConfig,
-) -> Result<PathBuf> {
-    draw(ctx, file, size, |o| {
-        reports::stacked_bars(breakdown, config, o)
-    })
 }

@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
-use reports::{GroupedBarsConfig, ScatterConfig};
+use reports::{GroupedBarsConfig, ScatterConfig, grouped_bars, scatter};
 
-use super::draw::{Size, grouped_bars, scatter};
+use super::draw::{Size, figure};
 use super::rows::{PlotTable, Row, Rows, min_max};
 use super::{Check, Claim, Context, Outcome, run_spec};
 
@@ -410,7 +410,9 @@ fn plot(
         y_label: Some("speed-up over W16 (×)".into()),
         ..GroupedBarsConfig::new("layer", "precision", "speedup")
     };
-    plots.push(grouped_bars(ctx, "gemv-speedup.png", SIZE, &t, &cfg)?);
+    plots.push(figure(ctx, "gemv-speedup.png", SIZE, |o| {
+        grouped_bars(&t, &cfg, o)
+    })?);
     // End-to-end speed-up vs answer length, per visual input; the paper's 1.4× as a series.
     let mut x = Vec::new();
     let mut y = Vec::new();
@@ -440,7 +442,9 @@ fn plot(
         y_label: Some("speed-up over W16 (×)".into()),
         ..ScatterConfig::new("output_tokens", "speedup")
     };
-    plots.push(scatter(ctx, "e2e-speedup.png", SIZE, &t, &cfg)?);
+    plots.push(figure(ctx, "e2e-speedup.png", SIZE, |o| {
+        scatter(&t, &cfg, o)
+    })?);
     // PE array: energy and latency per decode step by precision and MACs.
     for (name, col, value) in [
         (
@@ -465,13 +469,9 @@ fn plot(
             title: format!("decode-step {name}, LLaVA-OneVision-7B on a 128×128 PE array"),
             ..GroupedBarsConfig::new("frames", "config", col)
         };
-        plots.push(grouped_bars(
-            ctx,
-            &format!("pe-{name}.png"),
-            SIZE,
-            &t,
-            &cfg,
-        )?);
+        plots.push(figure(ctx, &format!("pe-{name}.png"), SIZE, |o| {
+            grouped_bars(&t, &cfg, o)
+        })?);
     }
     Ok(plots)
 }

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, Result, anyhow};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use reports::{GroupedBarsConfig, ScatterConfig};
+use reports::{GroupedBarsConfig, ScatterConfig, grouped_bars, scatter};
 
-use super::draw::{Size, grouped_bars, scatter};
+use super::draw::{Size, figure};
 use super::rows::{PlotTable, Row, Rows, min_max};
 use super::{Check, Claim, Context, Outcome, run_spec};
 
@@ -489,13 +489,9 @@ fn plot(
             y_label: Some(format!("EDP ratio {label} / AP (×)")),
             ..ScatterConfig::new("L", "edp_ratio")
         };
-        plots.push(scatter(
-            ctx,
-            &format!("edp-ratio-{short}.png"),
-            SIZE,
-            &t,
-            &cfg,
-        )?);
+        plots.push(figure(ctx, &format!("edp-ratio-{short}.png"), SIZE, |o| {
+            scatter(&t, &cfg, o)
+        })?);
     }
     // Energy and delay bars at batch 1, Llama-2-7B: (L, platform, joules, seconds).
     let mut bars = Vec::new();
@@ -530,13 +526,9 @@ fn plot(
             title: format!("softmax {name} of one attention layer, Llama-2-7B, batch 1"),
             ..GroupedBarsConfig::new("L", "platform", col)
         };
-        plots.push(grouped_bars(
-            ctx,
-            &format!("{name}-bars.png"),
-            SIZE,
-            &t,
-            &cfg,
-        )?);
+        plots.push(figure(ctx, &format!("{name}-bars.png"), SIZE, |o| {
+            grouped_bars(&t, &cfg, o)
+        })?);
     }
     // Best EDP ratio vs the AP's size.
     let t = PlotTable::new()
@@ -551,7 +543,7 @@ fn plot(
         y_label: Some("best EDP ratio A100 / AP (×)".into()),
         ..ScatterConfig::new("arrays", "edp_ratio")
     };
-    plots.push(scatter(ctx, "ap-size.png", SIZE, &t, &cfg)?);
+    plots.push(figure(ctx, "ap-size.png", SIZE, |o| scatter(&t, &cfg, o))?);
     // Softmax share vs prompt length.
     let t = PlotTable::new()
         .num("prompt", shares.iter().map(|s| s.2 as f64).collect())
@@ -569,6 +561,8 @@ fn plot(
         y_label: Some("softmax share of the step (%)".into()),
         ..ScatterConfig::new("prompt", "share")
     };
-    plots.push(scatter(ctx, "softmax-share.png", SIZE, &t, &cfg)?);
+    plots.push(figure(ctx, "softmax-share.png", SIZE, |o| {
+        scatter(&t, &cfg, o)
+    })?);
     Ok(plots)
 }

@@ -72,6 +72,20 @@ pub fn assert_all_pass(o: &Value) -> usize {
     asserted
 }
 
+/// Asserts that each of these claims (by the start of `what`) is an ordering that holds.
+pub fn assert_holds(o: &Value, prefixes: &[&str]) {
+    for prefix in prefixes {
+        let c = claim(o, prefix);
+        assert_eq!(c["check"]["kind"], "holds", "{prefix}");
+        assert_eq!(
+            c["simulated"].as_f64(),
+            Some(1.0),
+            "{prefix}: {}",
+            c["note"]
+        );
+    }
+}
+
 /// The claim whose `what` starts with `prefix`.
 pub fn claim<'a>(o: &'a Value, prefix: &str) -> &'a Value {
     o["claims"]

@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use reports::{ColorScale, ScatterConfig};
+use reports::{ColorScale, ScatterConfig, scatter};
 
 use super::super::Context;
-use super::super::draw::{DEFAULT_SIZE, scatter};
+use super::super::draw::{DEFAULT_SIZE, figure};
 use super::super::rows::PlotTable;
 
 /// One reduced point, as the plots need it.
@@ -53,7 +53,7 @@ fn line(
         join: true,
         ..ScatterConfig::new(x_name, y_name)
     };
-    scatter(ctx, file, DEFAULT_SIZE, &t, &config)
+    figure(ctx, file, DEFAULT_SIZE, |o| scatter(&t, &config, o))
 }
 
 /// Draws the figures into `ctx.out_dir`; returns their paths.

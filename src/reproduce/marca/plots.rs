@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use reports::{Breakdown, GroupedBarsConfig, StackedBarsConfig};
+use reports::{Breakdown, GroupedBarsConfig, StackedBarsConfig, grouped_bars, stacked_bars};
 
 use super::super::Context;
-use super::super::draw::{grouped_bars, stacked_bars};
+use super::super::draw::figure;
 use super::super::rows::{PlotTable, Rows};
 use super::{A100, Ablation, Gain, MODELS, Stack};
 
@@ -90,7 +90,7 @@ fn gain_bars(
         y_label: Some(y_label.into()),
         ..GroupedBarsConfig::new(columns.0, columns.1, columns.2)
     };
-    grouped_bars(ctx, file, (1200, 700), &t, &cfg)
+    figure(ctx, file, (1200, 700), |o| grouped_bars(&t, &cfg, o))
 }
 
 /// The A100's prefill time at L = 2048 by operator category, as shares of the step.
@@ -135,7 +135,9 @@ fn breakdown(ctx: &Context, p: &Rows) -> Result<PathBuf> {
         x_label: Some("Mamba model".into()),
         y_label: Some("share of step time (%)".into()),
     };
-    stacked_bars(ctx, "a100-breakdown-l2048.png", (1100, 700), &b, &cfg)
+    figure(ctx, "a100-breakdown-l2048.png", (1100, 700), |o| {
+        stacked_bars(&b, &cfg, o)
+    })
 }
 
 /// Latency of each ablation variant relative to MARCA, per point.
@@ -153,7 +155,9 @@ fn ablation(ctx: &Context, abl: &Ablation) -> Result<PathBuf> {
         y_label: Some("latency relative to MARCA (×)".into()),
         ..GroupedBarsConfig::new("point", "variant", "slowdown")
     };
-    grouped_bars(ctx, "ablation.png", (1200, 700), &t, &cfg)
+    figure(ctx, "ablation.png", (1200, 700), |o| {
+        grouped_bars(&t, &cfg, o)
+    })
 }
 
 /// MARCA's decode speed-up over the A100 per software stack and model size.
@@ -177,7 +181,9 @@ fn stack_bars(ctx: &Context, stacks: &[Stack]) -> Result<PathBuf> {
         y_label: Some("A100 latency ÷ MARCA latency (×, log)".into()),
         ..GroupedBarsConfig::new("stack", "model", "speedup")
     };
-    grouped_bars(ctx, "a100-stacks-decode.png", (1200, 700), &t, &cfg)
+    figure(ctx, "a100-stacks-decode.png", (1200, 700), |o| {
+        grouped_bars(&t, &cfg, o)
+    })
 }
 
 /// Compute-bound power of each PE-array size (`marca-array.toml`), per model.
@@ -201,5 +207,7 @@ fn array_power(ctx: &Context, a: &Rows) -> Result<PathBuf> {
         y_label: Some("average power (W)".into()),
         ..GroupedBarsConfig::new("array", "model", "power_w")
     };
-    grouped_bars(ctx, "array-size-power.png", (1000, 650), &t, &cfg)
+    figure(ctx, "array-size-power.png", (1000, 650), |o| {
+        grouped_bars(&t, &cfg, o)
+    })
 }

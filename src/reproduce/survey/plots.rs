@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use reports::{GroupedBarsConfig, ReferenceLine, ScatterConfig};
+use reports::{GroupedBarsConfig, ReferenceLine, ScatterConfig, grouped_bars, scatter};
 
 use super::Point;
 use crate::reproduce::Context;
-use crate::reproduce::draw::{grouped_bars, scatter};
+use crate::reproduce::draw::figure;
 use crate::reproduce::rows::PlotTable;
 
 /// Draws the plots into `ctx.out_dir`; `sheet` is (class, work, tokens/s, power W) of
@@ -60,7 +60,9 @@ pub(super) fn draw(
             ..ScatterConfig::new("power_w", "tokens_per_s")
         };
         let file = format!("throughput-power-batch{batch}.png");
-        files.push(scatter(ctx, &file, (1100, 750), &table, &cfg)?);
+        files.push(figure(ctx, &file, (1100, 750), |o| {
+            scatter(&table, &cfg, o)
+        })?);
     }
 
     let mut order: Vec<&Point> = points.iter().collect();
@@ -82,13 +84,9 @@ pub(super) fn draw(
         y_label: Some("tokens/J".into()),
         ..GroupedBarsConfig::new("preset", "batch", "tokens_per_j")
     };
-    files.push(grouped_bars(
-        ctx,
-        "tokens-per-joule.png",
-        (2000, 800),
-        &table,
-        &cfg,
-    )?);
+    files.push(figure(ctx, "tokens-per-joule.png", (2000, 800), |o| {
+        grouped_bars(&table, &cfg, o)
+    })?);
     Ok(files)
 }
 
