@@ -63,11 +63,7 @@ impl Rows {
 
     /// Every row, `ok` or not, in point order.
     pub fn every(&self) -> impl Iterator<Item = Row<'_>> {
-        let status = self.table.column("status").ok();
-        (0..self.table.n_rows()).map(move |index| {
-            let ok = status.and_then(|c| c.category(index)).as_deref() == Some("ok");
-            self.row(index, ok)
-        })
+        (0..self.table.n_rows()).map(|index| self.row(index, self.ok.binary_search(&index).is_ok()))
     }
 
     /// The `ok` rows whose columns equal the given values (as [`Column::category`] writes
