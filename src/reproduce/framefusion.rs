@@ -21,12 +21,13 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result, bail};
-use reports::{Column, Table};
 
+use super::rows::{Row, Rows};
 use super::{Check, Claim, Context, Outcome, run_spec};
 
 mod plots;
 mod sensitivity;
+mod text;
 
 use plots::PlotRow;
 use sensitivity::Sensitivity;
@@ -111,59 +112,18 @@ impl Setup {
     }
 }
 
-/// The rows of a results table, by column name; every row must be `ok`.
-struct Rows<'a> {
-    t: &'a Table,
-    spec: &'a str,
-}
-
-impl Rows<'_> {
-    fn num(&self, name: &str) -> Result<Vec<f64>> {
-        let v = self
-            .t
-            .numeric(name)
-            .with_context(|| format!("{}: column {name}", self.spec))?;
-        v.iter()
-            .enumerate()
-            .map(|(i, x)| x.with_context(|| format!("{}: row {i} has no {name}", self.spec)))
-            .collect()
-    }
-
-    fn text(&self, name: &str) -> Result<Vec<String>> {
-        let c: &Column = self
-            .t
-            .column(name)
-            .with_context(|| format!("{}: column {name}", self.spec))?;
-        Ok((0..c.len())
-            .map(|i| c.category(i).unwrap_or_default())
-            .collect())
-    }
-
-    fn check_ok(&self) -> Result<()> {
-        for (i, s) in self.text("status")?.iter().enumerate() {
-            if s != "ok" {
-                bail!("{}: point {i} is `{s}`, every point is needed", self.spec);
-            }
-        }
-        Ok(())
-    }
-
-    /// (setup, frames, cost) of each row.
-    fn keys(&self) -> Result<Vec<(Setup, u64, f64)>> {
-        let (models, archs) = (self.text("workload.model")?, self.text("arch")?);
-        let mem = self.num("arch.gpu.mem_capacity_bytes")?;
-        let frames = self.num("workload.frames")?;
-        let cost = self.num("workload.token_reduction.cost")?;
-        (0..models.len())
-            .map(|i| {
-                Ok((
-                    Setup::of(&models[i], &archs[i], mem[i])?,
-                    frames[i] as u64,
-                    cost[i],
-                ))
-            })
-            .collect()
-    }
+/// (setup, frames, cost) of a row.
+fn key(r: &Row) -> Result<(Setup, u64, f64)> {
+    let setup = Setup::of(
+        &r.text("workload.model")?,
+        &r.text("arch")?,
+        r.num("arch.gpu.mem_capacity_bytes")?,
+    )?;
+    Ok((
+        setup,
+        r.int("workload.frames")?,
+        r.num("workload.token_reduction.cost")?,
+    ))
 }
 
 /// Budget as a map key (thousandths).
@@ -171,30 +131,17 @@ fn milli(cost: f64) -> u32 {
     (cost * 1000.0).round() as u32
 }
 
-/// Joins the prefill and decode tables into points.
-fn points(prefill: &Table, decode: &Table) -> Result<Vec<Point>> {
-    let d = Rows {
-        t: decode,
-        spec: "framefusion-decode.toml",
-    };
-    d.check_ok()?;
-    let step: BTreeMap<(Setup, u64, u32), f64> = d
-        .keys()?
-        .into_iter()
-        .zip(d.num("latency_s")?)
-        .map(|((s, f, c), l)| ((s, f, milli(c)), l))
-        .collect();
-    let p = Rows {
-        t: prefill,
-        spec: "framefusion.toml",
-    };
-    p.check_ok()?;
-    let (lat, lang) = (p.num("latency_s")?, p.num("language_s")?);
-    let (vis, red) = (p.num("vision_s")?, p.num("token_reduction_s")?);
-    p.keys()?
-        .into_iter()
-        .enumerate()
-        .map(|(i, (setup, frames, cost))| {
+/// Joins the prefill and decode rows into points.
+fn points(prefill: &Rows, decode: &Rows) -> Result<Vec<Point>> {
+    let mut step: BTreeMap<(Setup, u64, u32), f64> = BTreeMap::new();
+    for r in decode.iter() {
+        let (s, f, c) = key(&r)?;
+        step.insert((s, f, milli(c)), r.num("latency_s")?);
+    }
+    prefill
+        .iter()
+        .map(|r| {
+            let (setup, frames, cost) = key(&r)?;
             let decode = *step
                 .get(&(setup, frames, milli(cost)))
                 .with_context(|| format!("no decode step for {setup:?}, {frames} frames"))?;
@@ -202,10 +149,10 @@ fn points(prefill: &Table, decode: &Table) -> Result<Vec<Point>> {
                 setup,
                 frames,
                 cost,
-                latency: lat[i],
-                language: lang[i],
-                vision: vis[i],
-                reduction: red[i],
+                latency: r.num("latency_s")?,
+                language: r.num("language_s")?,
+                vision: r.num("vision_s")?,
+                reduction: r.num("token_reduction_s")?,
                 decode,
             })
         })
@@ -280,11 +227,14 @@ fn find(s: &[Speedup], setup: Setup, frames: u64, cost: u32) -> Result<&Speedup>
 
 /// Runs the reproduction.
 pub fn run(ctx: &Context) -> Result<Outcome> {
-    let prefill = run_spec(ctx, "framefusion.toml", "prefill")?;
-    let decode = run_spec(ctx, "framefusion-decode.toml", "decode")?;
-    let split = run_spec(ctx, "framefusion-split.toml", "split")?;
+    let every_point = |file: &str, sub: &str| {
+        Rows::all_ok(run_spec(ctx, file, sub)?)
+            .with_context(|| format!("{file}: every point is needed"))
+    };
+    let prefill = every_point("framefusion.toml", "prefill")?;
+    let decode = every_point("framefusion-decode.toml", "decode")?;
+    let sens = Sensitivity::from_rows(&every_point("framefusion-split.toml", "split")?)?;
     let s = speedups(&points(&prefill, &decode)?)?;
-    let sens = Sensitivity::from_table(&split)?;
     let claims = claims(&s, &sens)?;
     let plots = plots::draw(ctx, &s_rows(&s))?;
     Ok(Outcome {
@@ -294,8 +244,8 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         command: "silica reproduce framefusion".into(),
         claims,
         plots,
-        findings: findings(&s, &sens)?,
-        assumptions: assumptions(),
+        findings: text::findings(&s, &sens)?,
+        assumptions: text::assumptions(),
     })
 }
 
@@ -508,101 +458,4 @@ fn answer_for(x: &Speedup, target: f64) -> f64 {
         return f64::INFINITY;
     }
     ((dd - target * rr) / den).max(0.0)
-}
-
-fn findings(s: &[Speedup], sens: &Sensitivity) -> Result<Vec<String>> {
-    let e7 = find(s, Setup::H100_7b, HEADLINE_FRAMES, 300)?;
-    let a7 = find(s, Setup::A100_7b, HEADLINE_FRAMES, 300)?;
-    let tp = find(s, Setup::TpH100_72b, HEADLINE_FRAMES, 300)?;
-    let ls = find(s, Setup::SplitH100_72b, HEADLINE_FRAMES, 300)?;
-    let mut f = vec![
-        format!(
-            "LLM-only speed-up at the 70 % point matches: {:.2}× (H100) and {:.2}× (A100) for \
-             LLaVA-Video-7B at 64 frames, inside 3.4–4.4×. Linear layers scale with the \
-             kept tokens (0.3 of the dense token-layers by construction of the budget); \
-             attention, quadratic in the prompt, falls further, so the speed-up exceeds \
-             1/0.3 = 3.3× and grows with frames (to {:.2}× at 128 frames).",
-            e7.llm,
-            a7.llm,
-            find(s, Setup::H100_7b, 128, 300)?.llm
-        ),
-        format!(
-            "End to end the simulation is faster than v1's 1.6–1.9×: {:.2}× for 7B at 64 \
-             frames on H100 (prefill only). The simulated SigLIP tower is {:.0} % of the dense \
-             prefill; Amdahl with a {:.2}× LLM speed-up needs {:.0} % outside the LLM for 1.75×. \
-             Two unstated parameters close the gap: an answer of ~{:.0} decoded tokens \
-             (decode is untouched by FrameFusion) or fewer tokens per frame (90 tokens/frame, \
-             pool stride 3: {:.2}× at 32 frames). Video decoding and frame resizing on the \
-             CPU, not modelled, would also count.",
-            e7.e2e,
-            100.0 * e7.vision_share,
-            e7.llm,
-            100.0 * outside_llm(1.75, e7.llm),
-            answer_for(e7, 1.75),
-            sens.e2e_fused_headline(90)?
-        ),
-        format!(
-            "72B: the vision tower is a small share ({:.0} % tensor-parallel on 8×H100, {:.0} % \
-             layer-split), so end to end reaches {:.2}× / {:.2}× at 64 frames, near the later \
-             version's 3.6× upper end; the 72B end-to-end speed-up is above 7B's at every \
-             frame count, as the paper's 1.6–3.6× spread over 2B–72B suggests.",
-            100.0 * tp.vision_share,
-            100.0 * ls.vision_share,
-            tp.e2e,
-            ls.e2e
-        ),
-    ];
-    let tp32 = find(s, Setup::TpH100_72b, 32, 300)?;
-    let lowest = s
-        .iter()
-        .filter(|x| milli(x.cost) == 300 && x.in_context())
-        .min_by(|a, b| a.llm.total_cmp(&b.llm))
-        .context("no point at budget 0.3")?;
-    f.push(format!(
-        "The lowest LLM speed-up at 0.3 is {} at {} frames ({:.2}×). For 72B on 8×H100 \
-         (tensor parallel) at 32 frames ({:.2}×), attention is a small share of the LLM time \
-         and the reduced products (about 1 500 rows, an eighth of the width per GPU) run less \
-         efficiently than the dense ones, so the linear layers gain less than the 3.3× cut of \
-         their rows.",
-        lowest.setup.label(),
-        lowest.frames,
-        lowest.llm,
-        tp32.llm
-    ));
-    f.push(format!(
-        "256 frames (53 824 tokens) exceed LLaVA-Video's 32 768-token context; they are \
-         drawn (LLM speed-up {:.2}× for 7B on H100) but left out of the claims.",
-        find(s, Setup::H100_7b, 256, 300)?.llm
-    ));
-    f.extend(sens.findings()?);
-    Ok(f)
-}
-
-fn assumptions() -> Vec<String> {
-    [
-        "Budget: FrameFusion's `cost` (authors' code, `_compute_pruning_ratio`) is the mean over \
-         LLM layers of the vision-token fraction processed; layers 0–2 run every token, so the \
-         later layers keep (28·0.3 − 3)/25 = 21.6 % for Qwen2-7B (`workload.token_reduction.cost`).",
-        "Where the reduction happens: one merge + prune after layer 2 (the code merges in \
-         successive shallow layers, then prunes once); merged share 0.5 of the vision tokens, a \
-         property of the video. Axes `layer`, `merge_ratio` in framefusion-split.toml.",
-        "Merging/pruning overhead: counted work (cosine similarity of adjacent frames, merge, \
-         re-scoring by the last token's attention as the code's `num=1`, top-k), `token_reduction_s`.",
-        "Tokens per frame: 210 (paper); 756 / 90 via `mm_spatial_pool_stride` 1 / 3 in \
-         framefusion-split.toml.",
-        "Vision encoder cost: SigLIP-so400m at 384 px on every frame, simulated like the LLM; \
-         video decoding and preprocessing on the CPU are not modelled.",
-        "Attention: fused SDPA (the authors' HF `attn_implementation='sdpa'`); unfused is an \
-         axis of framefusion-split.toml.",
-        "72B: tensor-parallel on 4×A100 / 8×H100 presets (Megatron split, NVLink all-reduces), \
-         and layer-split as HF `device_map=\"auto\"` (one GPU of 4 × 80 GiB; the inter-GPU \
-         activation hop is left out).",
-        "End to end = vision tower + projector + LLM prefill; with an answer, + n decode steps \
-         on the reduced KV cache (framefusion-decode.toml, n = 1 … 256 in the answer plot).",
-        "Prompt: 64 text tokens; batch 1; bf16. 256 frames exceed the 32 768-token context and \
-         stay out of the claims.",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
 }

@@ -19,7 +19,7 @@ pub use stacks::Stack;
 
 use anyhow::Result;
 
-use super::select::Rows;
+use super::rows::Rows;
 use super::{Check, Claim, Context, Outcome, run_spec};
 
 /// The Mamba family the paper evaluates, smallest first.
@@ -58,17 +58,11 @@ pub struct Gain {
 
 /// Runs the reproduction.
 pub fn run(ctx: &Context) -> Result<Outcome> {
-    let prefill = run_spec(ctx, "marca.toml", "prefill")?;
-    let decode = run_spec(ctx, "marca-decode.toml", "decode")?;
-    let ablation = run_spec(ctx, "marca-ablation.toml", "ablation")?;
-    let baseline = run_spec(ctx, "marca-baseline.toml", "baseline")?;
-    let array = run_spec(ctx, "marca-array.toml", "array")?;
-    let (p, d, a, b) = (
-        Rows::new(&prefill),
-        Rows::new(&decode),
-        Rows::new(&ablation),
-        Rows::new(&baseline),
-    );
+    let p = Rows::new(run_spec(ctx, "marca.toml", "prefill")?)?;
+    let d = Rows::new(run_spec(ctx, "marca-decode.toml", "decode")?)?;
+    let a = Rows::new(run_spec(ctx, "marca-ablation.toml", "ablation")?)?;
+    let b = Rows::new(run_spec(ctx, "marca-baseline.toml", "baseline")?)?;
+    let ar = Rows::new(run_spec(ctx, "marca-array.toml", "array")?)?;
 
     let gains = gains(&p, &d)?;
     let max_of = |base: &str, f: fn(&Gain) -> f64| {
@@ -120,7 +114,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
     let decode_tpj = d.value(&dec, "tokens_per_j")?;
     let mut peak_w: f64 = 0.0;
     for r in p.all(&[("arch", MARCA)]) {
-        peak_w = peak_w.max(p.num(r, "power_w")?);
+        peak_w = peak_w.max(r.num("power_w")?);
     }
 
     let abl = ablation::figures(&a)?;
@@ -131,7 +125,6 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         .last()
         .and_then(|s| s.speedups.last().copied())
         .unwrap_or(f64::NAN);
-    let ar = Rows::new(&array);
     let big = [
         ("arch.pe_array.rows", "128"),
         ("workload.model", "mamba-2.8b"),
@@ -393,10 +386,10 @@ pub(super) fn holds(what: &str, ok: bool, note: String) -> Claim {
 }
 
 /// MARCA's speed-up and energy-efficiency gain over both baselines at every point.
-fn gains(p: &Rows<'_>, d: &Rows<'_>) -> Result<Vec<Gain>> {
+fn gains(p: &Rows, d: &Rows) -> Result<Vec<Gain>> {
     let mut out = Vec::new();
     for m in MODELS {
-        let mut push = |phase, rows: &Rows<'_>, key: &[(&str, &str)]| -> Result<()> {
+        let mut push = |phase, rows: &Rows, key: &[(&str, &str)]| -> Result<()> {
             let at = |arch: &'static str| {
                 let mut k = vec![("arch", arch)];
                 k.extend_from_slice(key);
@@ -432,7 +425,7 @@ fn gains(p: &Rows<'_>, d: &Rows<'_>) -> Result<Vec<Gain>> {
 
 /// Time categories of the A100 prefill at L = 2048 that are not linear projections, as a
 /// share of its latency.
-fn elementwise_share(p: &Rows<'_>, model: &str) -> Result<f64> {
+fn elementwise_share(p: &Rows, model: &str) -> Result<f64> {
     let key = [
         ("arch", A100),
         ("workload.model", model),

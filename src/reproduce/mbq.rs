@@ -9,9 +9,10 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
-use reports::{GroupedBarsConfig, Output, ScatterConfig, grouped_bars, scatter};
+use reports::{GroupedBarsConfig, ScatterConfig, grouped_bars, scatter};
 
-use super::sweep_rows::{PlotTable, Rows, min_max};
+use super::draw::{Size, figure};
+use super::rows::{PlotTable, Row, Rows, min_max};
 use super::{Check, Claim, Context, Outcome, run_spec};
 
 const SOURCE: &str = "MBQ, arXiv 2412.19509, abstract (RTX 4090, LLaVA-OneVision-7B)";
@@ -45,6 +46,14 @@ struct Decode {
     layers: Vec<f64>,
 }
 
+/// The (precision, frames) of a sweep row.
+fn point(r: &Row) -> Result<(&'static str, u64)> {
+    Ok((
+        precision(&r.text("workload.quant")?),
+        r.int("workload.frames")?,
+    ))
+}
+
 fn read_decode(rows: &Rows) -> Result<ByPoint<Decode>> {
     let mut out = BTreeMap::new();
     for r in rows.iter() {
@@ -52,16 +61,8 @@ fn read_decode(rows: &Rows) -> Result<ByPoint<Decode>> {
             .iter()
             .map(|l| r.num(&format!("op_{l}_s")))
             .collect::<Result<Vec<_>>>()?;
-        out.insert(
-            (
-                precision(&r.text("workload.quant")?),
-                r.int("workload.frames")?,
-            ),
-            Decode {
-                seconds: r.num("latency_s")?,
-                layers,
-            },
-        );
+        let seconds = r.num("latency_s")?;
+        out.insert(point(&r)?, Decode { seconds, layers });
     }
     Ok(out)
 }
@@ -69,13 +70,7 @@ fn read_decode(rows: &Rows) -> Result<ByPoint<Decode>> {
 fn read_seconds(rows: &Rows) -> Result<ByPoint<f64>> {
     let mut out = BTreeMap::new();
     for r in rows.iter() {
-        out.insert(
-            (
-                precision(&r.text("workload.quant")?),
-                r.int("workload.frames")?,
-            ),
-            r.num("latency_s")?,
-        );
+        out.insert(point(&r)?, r.num("latency_s")?);
     }
     Ok(out)
 }
@@ -86,14 +81,9 @@ type PePoints = BTreeMap<(&'static str, u64, u64), (f64, f64)>;
 fn read_pe(rows: &Rows) -> Result<PePoints> {
     let mut out = BTreeMap::new();
     for r in rows.iter() {
-        out.insert(
-            (
-                precision(&r.text("workload.quant")?),
-                r.int("arch.pe_array.operand_bits")?,
-                r.int("workload.frames")?,
-            ),
-            (r.num("latency_s")?, r.num("energy_j")?),
-        );
+        let (p, frames) = point(&r)?;
+        let bits = r.int("arch.pe_array.operand_bits")?;
+        out.insert((p, bits, frames), (r.num("latency_s")?, r.num("energy_j")?));
     }
     Ok(out)
 }
@@ -396,6 +386,9 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
     })
 }
 
+/// Every figure's size, pixels.
+const SIZE: Size = (1100, 700);
+
 fn plot(
     ctx: &Context,
     per_layer: &[(&str, f64, f64)],
@@ -403,36 +396,23 @@ fn plot(
     w4: &[E2e],
     pe: &PePoints,
 ) -> Result<Vec<std::path::PathBuf>> {
-    let size = |p: std::path::PathBuf| Output::new(p).with_size(1100, 700);
     let mut plots = Vec::new();
     // Per-layer GEMV speed-ups.
-    let mut layer = Vec::new();
-    let mut series = Vec::new();
-    let mut value = Vec::new();
-    for (l, s4, s3) in per_layer {
-        for (name, s) in [("W4 g128", s4), ("W3 g128", s3)] {
-            layer.push((*l).to_string());
-            series.push(name.to_string());
-            value.push(*s);
-        }
-    }
+    let bars = per_layer.iter().flat_map(|(l, s4, s3)| {
+        [("W4 g128", s4), ("W3 g128", s3)].map(|(name, s)| (l.to_string(), name.to_string(), *s))
+    });
     let t = PlotTable::new()
-        .text("layer", layer)
-        .text("precision", series)
-        .num("speedup", value)
+        .bars(("layer", "precision", "speedup"), bars)
         .build()?;
-    let path = ctx.out_dir.join("gemv-speedup.png");
-    grouped_bars(
-        &t,
-        &GroupedBarsConfig {
-            title: "per-layer GEMV speed-up over fp16, LLaVA-OneVision-7B decode, RTX 4090".into(),
-            x_label: Some("layer (LM head stays fp16)".into()),
-            y_label: Some("speed-up over W16 (×)".into()),
-            ..GroupedBarsConfig::new("layer", "precision", "speedup")
-        },
-        &size(path.clone()),
-    )?;
-    plots.push(path);
+    let cfg = GroupedBarsConfig {
+        title: "per-layer GEMV speed-up over fp16, LLaVA-OneVision-7B decode, RTX 4090".into(),
+        x_label: Some("layer (LM head stays fp16)".into()),
+        y_label: Some("speed-up over W16 (×)".into()),
+        ..GroupedBarsConfig::new("layer", "precision", "speedup")
+    };
+    plots.push(figure(ctx, "gemv-speedup.png", SIZE, |o| {
+        grouped_bars(&t, &cfg, o)
+    })?);
     // End-to-end speed-up vs answer length, per visual input; the paper's 1.4× as a series.
     let mut x = Vec::new();
     let mut y = Vec::new();
@@ -454,56 +434,44 @@ fn plot(
         .num("speedup", y)
         .text("run", run)
         .build()?;
-    let path = ctx.out_dir.join("e2e-speedup.png");
-    scatter(
-        &t,
-        &ScatterConfig {
-            color: Some("run".into()),
-            log_x: true,
-            title: "end-to-end request speed-up over fp16, RTX 4090 (prefill + N decode steps)"
-                .into(),
-            x_label: Some("output tokens N".into()),
-            y_label: Some("speed-up over W16 (×)".into()),
-            ..ScatterConfig::new("output_tokens", "speedup")
-        },
-        &size(path.clone()),
-    )?;
-    plots.push(path);
+    let cfg = ScatterConfig {
+        color: Some("run".into()),
+        log_x: true,
+        title: "end-to-end request speed-up over fp16, RTX 4090 (prefill + N decode steps)".into(),
+        x_label: Some("output tokens N".into()),
+        y_label: Some("speed-up over W16 (×)".into()),
+        ..ScatterConfig::new("output_tokens", "speedup")
+    };
+    plots.push(figure(ctx, "e2e-speedup.png", SIZE, |o| {
+        scatter(&t, &cfg, o)
+    })?);
     // PE array: energy and latency per decode step by precision and MACs.
-    let mut group = Vec::new();
-    let mut series = Vec::new();
-    let mut energy = Vec::new();
-    let mut latency = Vec::new();
-    for (&(p, bits, f), &(s, j)) in pe {
-        let macs = if bits == 16 {
-            "fp16 MACs"
-        } else {
-            "4-bit MACs"
-        };
-        group.push(format!("{f} frames"));
-        series.push(format!("{p}, {macs}"));
-        energy.push(j);
-        latency.push(s);
-    }
-    for (name, col, values) in [
-        ("energy", "energy_j", energy),
-        ("latency", "latency_s", latency),
+    for (name, col, value) in [
+        (
+            "energy",
+            "energy_j",
+            (|m: (f64, f64)| m.1) as fn((f64, f64)) -> f64,
+        ),
+        ("latency", "latency_s", |m: (f64, f64)| m.0),
     ] {
+        let bars = pe.iter().map(|(&(p, bits, f), &m)| {
+            let macs = if bits == 16 {
+                "fp16 MACs"
+            } else {
+                "4-bit MACs"
+            };
+            (format!("{f} frames"), format!("{p}, {macs}"), value(m))
+        });
         let t = PlotTable::new()
-            .text("frames", group.clone())
-            .text("config", series.clone())
-            .num(col, values)
+            .bars(("frames", "config", col), bars)
             .build()?;
-        let path = ctx.out_dir.join(format!("pe-{name}.png"));
-        grouped_bars(
-            &t,
-            &GroupedBarsConfig {
-                title: format!("decode-step {name}, LLaVA-OneVision-7B on a 128×128 PE array"),
-                ..GroupedBarsConfig::new("frames", "config", col)
-            },
-            &size(path.clone()),
-        )?;
-        plots.push(path);
+        let cfg = GroupedBarsConfig {
+            title: format!("decode-step {name}, LLaVA-OneVision-7B on a 128×128 PE array"),
+            ..GroupedBarsConfig::new("frames", "config", col)
+        };
+        plots.push(figure(ctx, &format!("pe-{name}.png"), SIZE, |o| {
+            grouped_bars(&t, &cfg, o)
+        })?);
     }
     Ok(plots)
 }

@@ -10,13 +10,13 @@
 
 pub mod claims;
 pub mod cskv;
+pub mod draw;
 pub mod framefusion;
 pub mod marca;
 pub mod mbq;
-pub mod select;
+pub mod rows;
 pub mod softmap;
 pub mod survey;
-pub mod sweep_rows;
 
 use std::path::{Path, PathBuf};
 

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, Result, anyhow};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use reports::{GroupedBarsConfig, Output, ScatterConfig, grouped_bars, scatter};
+use reports::{GroupedBarsConfig, ScatterConfig, grouped_bars, scatter};
 
-use super::sweep_rows::{PlotTable, Rows, min_max};
+use super::draw::{Size, figure};
+use super::rows::{PlotTable, Row, Rows, min_max};
 use super::{Check, Claim, Context, Outcome, run_spec};
 
 const SOURCE: &str = "SoftmAP, arXiv 2411.17847, abstract";
@@ -30,6 +31,14 @@ struct Meas {
 }
 
 impl Meas {
+    /// The delay (`latency_s`) and energy (`energy_j`) of a sweep row.
+    fn of(r: &Row) -> Result<Meas> {
+        Ok(Meas {
+            seconds: r.num("latency_s")?,
+            joules: r.num("energy_j")?,
+        })
+    }
+
     fn edp(self) -> f64 {
         self.seconds * self.joules
     }
@@ -62,10 +71,7 @@ impl Kernels {
                 r.int("workload.batch")?,
                 r.int("workload.len")?,
             );
-            let m = Meas {
-                seconds: r.num("latency_s")?,
-                joules: r.num("energy_j")?,
-            };
+            let m = Meas::of(&r)?;
             let arch = r.text("arch")?;
             if arch == AP {
                 k.ap.insert(shape, m);
@@ -183,13 +189,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         by_size
             .entry(r.int("arch.assoc_processor.arrays")?)
             .or_default()
-            .insert(
-                shape,
-                Meas {
-                    seconds: r.num("latency_s")?,
-                    joules: r.num("energy_j")?,
-                },
-            );
+            .insert(shape, Meas::of(&r)?);
     }
     let mut size_best = Vec::new();
     for (&arrays, ap) in &by_size {
@@ -453,6 +453,9 @@ fn numerics() -> Result<Numerics> {
 
 type PerGpu<'a> = (&'a str, &'a str, Vec<Gain>, Vec<Gain>);
 
+/// Every figure's size, pixels.
+const SIZE: Size = (1100, 700);
+
 fn plot(
     ctx: &Context,
     k: &Kernels,
@@ -461,7 +464,6 @@ fn plot(
     shares: &[(String, String, u64, f64)],
 ) -> Result<Vec<std::path::PathBuf>> {
     let mut plots = Vec::new();
-    let size = |p: std::path::PathBuf| Output::new(p).with_size(1100, 700);
     // EDP ratio vs L per batch (Llama-2-7B, fp16 GPU kernels), one plot per GPU.
     for (gpu, label, g16, _) in per_gpu {
         let pts: Vec<&Gain> = g16.iter().filter(|g| g.shape.0 == 32).collect();
@@ -478,84 +480,70 @@ fn plot(
         } else {
             "rtx3090"
         };
-        let path = ctx.out_dir.join(format!("edp-ratio-{short}.png"));
-        scatter(
-            &t,
-            &ScatterConfig {
-                color: Some("batch".into()),
-                log_x: true,
-                log_y: true,
-                title: format!("softmax EDP, {label} (fp16) ÷ AP — Llama-2-7B, 32 heads"),
-                x_label: Some("sequence length L".into()),
-                y_label: Some(format!("EDP ratio {label} / AP (×)")),
-                ..ScatterConfig::new("L", "edp_ratio")
-            },
-            &size(path.clone()),
-        )?;
-        plots.push(path);
+        let cfg = ScatterConfig {
+            color: Some("batch".into()),
+            log_x: true,
+            log_y: true,
+            title: format!("softmax EDP, {label} (fp16) ÷ AP — Llama-2-7B, 32 heads"),
+            x_label: Some("sequence length L".into()),
+            y_label: Some(format!("EDP ratio {label} / AP (×)")),
+            ..ScatterConfig::new("L", "edp_ratio")
+        };
+        plots.push(figure(ctx, &format!("edp-ratio-{short}.png"), SIZE, |o| {
+            scatter(&t, &cfg, o)
+        })?);
     }
-    // Energy and delay bars at batch 1, Llama-2-7B.
-    let mut groups = Vec::new();
-    let mut series = Vec::new();
-    let mut energy = Vec::new();
-    let mut delay = Vec::new();
+    // Energy and delay bars at batch 1, Llama-2-7B: (L, platform, joules, seconds).
+    let mut bars = Vec::new();
     for (&(h, b, l), a) in &k.ap {
         if h != 32 || b != 1 {
             continue;
         }
-        groups.push(format!("L={l}"));
-        series.push("AP (int8)".to_string());
-        energy.push(a.joules);
-        delay.push(a.seconds);
+        bars.push((format!("L={l}"), "AP (int8)".to_string(), *a));
         for (gpu, label) in GPUS {
             if let Some(g) = k.gpu.get(&(gpu.to_string(), "fp16".to_string(), (h, b, l))) {
-                groups.push(format!("L={l}"));
-                series.push(format!("{label} (fp16)"));
-                energy.push(g.joules);
-                delay.push(g.seconds);
+                bars.push((format!("L={l}"), format!("{label} (fp16)"), *g));
             }
         }
     }
-    for (name, values, col) in [
-        ("energy", energy, "energy_j"),
-        ("delay", delay, "latency_s"),
+    for (name, col, value) in [
+        (
+            "energy",
+            "energy_j",
+            (|m: Meas| m.joules) as fn(Meas) -> f64,
+        ),
+        ("delay", "latency_s", |m: Meas| m.seconds),
     ] {
         let t = PlotTable::new()
-            .text("L", groups.clone())
-            .text("platform", series.clone())
-            .num(col, values)
+            .bars(
+                ("L", "platform", col),
+                bars.iter()
+                    .map(|(l, p, m)| (l.clone(), p.clone(), value(*m))),
+            )
             .build()?;
-        let path = ctx.out_dir.join(format!("{name}-bars.png"));
-        grouped_bars(
-            &t,
-            &GroupedBarsConfig {
-                log_y: true,
-                title: format!("softmax {name} of one attention layer, Llama-2-7B, batch 1"),
-                ..GroupedBarsConfig::new("L", "platform", col)
-            },
-            &size(path.clone()),
-        )?;
-        plots.push(path);
+        let cfg = GroupedBarsConfig {
+            log_y: true,
+            title: format!("softmax {name} of one attention layer, Llama-2-7B, batch 1"),
+            ..GroupedBarsConfig::new("L", "platform", col)
+        };
+        plots.push(figure(ctx, &format!("{name}-bars.png"), SIZE, |o| {
+            grouped_bars(&t, &cfg, o)
+        })?);
     }
     // Best EDP ratio vs the AP's size.
     let t = PlotTable::new()
         .num("arrays", size_best.iter().map(|s| s.0 as f64).collect())
         .num("edp_ratio", size_best.iter().map(|s| s.1.edp).collect())
         .build()?;
-    let path = ctx.out_dir.join("ap-size.png");
-    scatter(
-        &t,
-        &ScatterConfig {
-            log_x: true,
-            log_y: true,
-            title: "best softmax EDP ratio vs A100 (fp16) by AP size, Llama-2-7B".into(),
-            x_label: Some("AP arrays of 4096 words (preset: 64)".into()),
-            y_label: Some("best EDP ratio A100 / AP (×)".into()),
-            ..ScatterConfig::new("arrays", "edp_ratio")
-        },
-        &size(path.clone()),
-    )?;
-    plots.push(path);
+    let cfg = ScatterConfig {
+        log_x: true,
+        log_y: true,
+        title: "best softmax EDP ratio vs A100 (fp16) by AP size, Llama-2-7B".into(),
+        x_label: Some("AP arrays of 4096 words (preset: 64)".into()),
+        y_label: Some("best EDP ratio A100 / AP (×)".into()),
+        ..ScatterConfig::new("arrays", "edp_ratio")
+    };
+    plots.push(figure(ctx, "ap-size.png", SIZE, |o| scatter(&t, &cfg, o))?);
     // Softmax share vs prompt length.
     let t = PlotTable::new()
         .num("prompt", shares.iter().map(|s| s.2 as f64).collect())
@@ -565,19 +553,16 @@ fn plot(
             shares.iter().map(|s| format!("{} {}", s.1, s.0)).collect(),
         )
         .build()?;
-    let path = ctx.out_dir.join("softmax-share.png");
-    scatter(
-        &t,
-        &ScatterConfig {
-            color: Some("run".into()),
-            log_x: true,
-            title: "softmax share of a prefill step on an A100".into(),
-            x_label: Some("prompt tokens".into()),
-            y_label: Some("softmax share of the step (%)".into()),
-            ..ScatterConfig::new("prompt", "share")
-        },
-        &size(path.clone()),
-    )?;
-    plots.push(path);
+    let cfg = ScatterConfig {
+        color: Some("run".into()),
+        log_x: true,
+        title: "softmax share of a prefill step on an A100".into(),
+        x_label: Some("prompt tokens".into()),
+        y_label: Some("softmax share of the step (%)".into()),
+        ..ScatterConfig::new("prompt", "share")
+    };
+    plots.push(figure(ctx, "softmax-share.png", SIZE, |o| {
+        scatter(&t, &cfg, o)
+    })?);
     Ok(plots)
 }

@@ -25,6 +25,7 @@ use anyhow::{Context as _, Result};
 
 use self::sheet::{Band, LLAMA2_7B_DECODE_BYTES, SHEET, SheetRow};
 use super::claims::fmt;
+use super::rows::Rows;
 use super::{Check, Claim, Context, Outcome, run_spec};
 
 /// A simulated point (one row of a spec's results).
@@ -48,29 +49,25 @@ struct Point {
     tokens_per_j: f64,
 }
 
-/// The points of one spec's results, by (preset, batch).
-fn points(t: &reports::Table) -> Result<BTreeMap<(String, u64), Point>> {
-    let text =
-        |c: &str, r: usize| -> Result<String> { Ok(t.column(c)?.category(r).unwrap_or_default()) };
-    let num = |c: &str, r: usize| -> Result<f64> {
-        Ok(t.numeric(c)?.get(r).copied().flatten().unwrap_or(f64::NAN))
-    };
+/// The points of one spec's results (failed ones too), by (preset, batch).
+fn points(rows: &Rows) -> Result<BTreeMap<(String, u64), Point>> {
     let mut out = BTreeMap::new();
-    for r in 0..t.n_rows() {
-        let preset = text("arch", r)?;
-        let batch = num("workload.batch", r)? as u64;
+    for r in rows.every() {
+        let preset = r.text("arch")?;
+        let batch = r.int("workload.batch")?;
         let class = arch::Platform::load(&preset, &[])
             .map(|p| p.class().to_string())
             .with_context(|| format!("loading preset {preset}"))?;
+        let num = |c: &str| Ok::<_, anyhow::Error>(r.opt_num(c)?.unwrap_or(f64::NAN));
         let p = Point {
             class,
             preset: preset.clone(),
             batch,
-            ok: text("status", r)? == "ok",
-            reason: text("reason", r)?,
-            tokens_per_s: num("tokens_per_s", r)?,
-            power_w: num("power_w", r)?,
-            tokens_per_j: num("tokens_per_j", r)?,
+            ok: r.is_ok(),
+            reason: r.text("reason")?,
+            tokens_per_s: num("tokens_per_s")?,
+            power_w: num("power_w")?,
+            tokens_per_j: num("tokens_per_j")?,
         };
         out.insert((preset, batch), p);
     }
@@ -85,10 +82,9 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         ("int4", "survey-int4.toml"),
         ("mamba", "survey-mamba.toml"),
     ] {
-        let t = run_spec(ctx, file, name)?;
-        specs.insert(name, points(&t)?);
+        specs.insert(name, points(&Rows::new(run_spec(ctx, file, name)?)?)?);
     }
-    let context = run_spec(ctx, "survey-context.toml", "context")?;
+    let context = Rows::new(run_spec(ctx, "survey-context.toml", "context")?)?;
     let get = |spec: &str, preset: &str, batch: u64| -> Point {
         specs
             .get(spec)

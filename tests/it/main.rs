@@ -9,6 +9,7 @@ mod kernel_platforms;
 mod plot;
 mod presets;
 mod report;
+mod reproduce;
 mod reproduce_cskv;
 mod reproduce_framefusion;
 mod reproduce_marca;

@@ -2,7 +2,7 @@
 //! figures derived by hand from LLaVA-OneVision-7B's shapes (Qwen2-7B language model:
 //! hidden 3584, FFN 18944, 28 heads of 128 with 4 KV heads, 28 layers).
 
-use super::reproduce_softmap::{assert_all_pass, claim, reproduce, rows};
+use super::reproduce::{assert_all_pass, assert_holds, assert_pngs, reproduce, rows};
 
 /// Weights in the quantised linear layers: per layer q and o 3584², k and v 3584 × 512,
 /// gate, up and down 3 × 3584 × 18944 = 233 216 000; × 28 layers = 6 530 048 000.
@@ -10,21 +10,17 @@ const QUANTISED_WEIGHTS: f64 = 6_530_048_000.0;
 
 #[test]
 fn mbq_claims_hold() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = reproduce("mbq", dir.path());
+    let (o, dir) = reproduce("mbq");
     assert_all_pass(&o);
-    for prefix in [
-        "paper's end-to-end W3 speed-up",
-        "decode step: W3 faster",
-        "PE array energy",
-    ] {
-        assert_eq!(
-            claim(&o, prefix)["simulated"].as_f64(),
-            Some(1.0),
-            "{prefix}"
-        );
-    }
-    assert_eq!(o["plots"].as_array().unwrap().len(), 4);
+    assert_holds(
+        &o,
+        &[
+            "paper's end-to-end W3 speed-up",
+            "decode step: W3 faster",
+            "PE array energy",
+        ],
+    );
+    assert_pngs(&o, 4);
 
     let decode = rows(&dir.path().join("mbq/decode/results.csv"));
     let at = |q: &str, col: &str| -> f64 {

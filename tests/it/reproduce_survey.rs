@@ -2,55 +2,16 @@
 //! all there with their published figures, the platform orderings hold, and the plots are
 //! drawn.
 
-use serde_json::Value;
+use super::reproduce::{assert_all_pass, assert_pngs};
 
-use super::cli::silica;
-
-/// Runs a reproduction through the binary and returns its outcome (JSON).
-pub fn reproduce(name: &str) -> (Value, tempfile::TempDir) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = silica()
-        .args(["reproduce", name, "--json", "-q", "--out"])
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v[0].clone(), tmp)
-}
-
-/// Whether a claim passes its band, re-derived from the JSON (not from the code's
-/// own `passes`): a ratio within [lo, hi], a value within a range, a statement that
-/// holds (1), or a reported figure.
-pub fn passes(c: &Value) -> bool {
-    let sim = c["simulated"].as_f64();
-    let check = &c["check"];
-    match check["kind"].as_str().unwrap() {
-        "ratio" => {
-            let (Some(s), Some(p)) = (sim, c["paper"].as_f64()) else {
-                return false;
-            };
-            let r = s / p;
-            r >= check["lo"].as_f64().unwrap() && r <= check["hi"].as_f64().unwrap()
-        }
-        "range" => sim.is_some_and(|s| {
-            s >= check["lo"].as_f64().unwrap() && s <= check["hi"].as_f64().unwrap()
-        }),
-        "holds" => sim == Some(1.0),
-        _ => true,
-    }
-}
+// `reproduce_cskv` takes these two from here.
+pub use super::reproduce::{passes, reproduce};
 
 #[test]
 fn survey_claims_pass_and_cover_the_data_sheet() {
     let (o, _tmp) = reproduce("survey");
+    assert_all_pass(&o);
     let claims = o["claims"].as_array().unwrap();
-    let misses: Vec<&Value> = claims.iter().filter(|c| !passes(c)).collect();
-    assert!(misses.is_empty(), "{misses:#?}");
 
     // Every row of survey_decode_b1.csv (tokens/s at batch 1) is a claim with the
     // sheet's figure.
@@ -99,11 +60,8 @@ fn survey_claims_pass_and_cover_the_data_sheet() {
         assert!(holds.iter().any(|h| h.contains(want)), "{want}: {holds:?}");
     }
 
-    let plots = o["plots"].as_array().unwrap();
-    assert_eq!(plots.len(), 3);
-    for p in plots {
-        let meta = std::fs::metadata(p.as_str().unwrap()).unwrap();
-        assert!(meta.len() > 10_000, "{p}");
+    for bytes in assert_pngs(&o, 3) {
+        assert!(bytes > 10_000, "{bytes} bytes");
     }
     assert!(!o["findings"].as_array().unwrap().is_empty());
 }

@@ -4,10 +4,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
-use reports::{ColorScale, Column, Output, ScatterConfig, Table, scatter};
+use anyhow::Result;
+use reports::{ColorScale, ScatterConfig, scatter};
 
 use super::super::Context;
+use super::super::draw::{DEFAULT_SIZE, figure};
+use super::super::rows::PlotTable;
 
 /// One reduced point, as the plots need it.
 pub(super) struct PlotRow {
@@ -36,21 +38,11 @@ fn line(
     (y_name, y): (&str, Vec<f64>),
     series: Vec<String>,
 ) -> Result<PathBuf> {
-    let t = Table::from_columns(vec![
-        (
-            x_name.to_string(),
-            Column::Numeric(x.into_iter().map(Some).collect()),
-        ),
-        (
-            y_name.to_string(),
-            Column::Numeric(y.into_iter().map(Some).collect()),
-        ),
-        (
-            "series".to_string(),
-            Column::Text(series.into_iter().map(Some).collect()),
-        ),
-    ])
-    .context("building a plot table")?;
+    let t = PlotTable::new()
+        .num(x_name, x)
+        .num(y_name, y)
+        .text("series", series)
+        .build()?;
     let config = ScatterConfig {
         color: Some("series".into()),
         color_scale: ColorScale::Categorical,
@@ -61,10 +53,7 @@ fn line(
         join: true,
         ..ScatterConfig::new(x_name, y_name)
     };
-    let path = ctx.out_dir.join(file);
-    scatter(&t, &config, &Output::new(&path))
-        .with_context(|| format!("drawing {}", path.display()))?;
-    Ok(path)
+    figure(ctx, file, DEFAULT_SIZE, |o| scatter(&t, &config, o))
 }
 
 /// Draws the figures into `ctx.out_dir`; returns their paths.

@@ -2,7 +2,8 @@
 //! tokens per frame, the reduction layer, the merge/prune split and the attention kernel.
 
 use anyhow::{Context as _, Result, bail};
-use reports::Table;
+
+use super::super::rows::Rows;
 
 /// One point of the sensitivity spec.
 #[derive(Clone, Debug)]
@@ -40,51 +41,21 @@ fn tokens_per_frame(model: &str) -> Result<u64> {
 }
 
 impl Sensitivity {
-    /// Reads the results of `framefusion-split.toml`; every point must be `ok`.
-    pub(super) fn from_table(t: &Table) -> Result<Sensitivity> {
-        let spec = "framefusion-split.toml";
-        let text = |name: &str| -> Result<Vec<String>> {
-            let c = t
-                .column(name)
-                .with_context(|| format!("{spec}: column {name}"))?;
-            Ok((0..c.len())
-                .map(|i| c.category(i).unwrap_or_default())
-                .collect())
-        };
-        let num = |name: &str| -> Result<Vec<f64>> {
-            let v = t
-                .numeric(name)
-                .with_context(|| format!("{spec}: column {name}"))?;
-            v.iter()
-                .enumerate()
-                .map(|(i, x)| x.with_context(|| format!("{spec}: row {i} has no {name}")))
-                .collect()
-        };
-        for (i, s) in text("status")?.iter().enumerate() {
-            if s != "ok" {
-                bail!("{spec}: point {i} is `{s}`, every point is needed");
-            }
-        }
-        let (models, attn) = (text("workload.model")?, text("workload.attention")?);
-        let (layer, merge) = (
-            num("workload.token_reduction.layer")?,
-            num("workload.token_reduction.merge_ratio")?,
-        );
-        let cost = num("workload.token_reduction.cost")?;
-        let (lat, vis) = (num("latency_s")?, num("vision_s")?);
-        let (lang, red) = (num("language_s")?, num("token_reduction_s")?);
-        let rows = (0..models.len())
-            .map(|i| {
+    /// Reads the results of `framefusion-split.toml`.
+    pub(super) fn from_rows(rows: &Rows) -> Result<Sensitivity> {
+        let rows = rows
+            .iter()
+            .map(|r| {
                 Ok(Row {
-                    tokens_per_frame: tokens_per_frame(&models[i])?,
-                    fused: attn[i] == "fused",
-                    layer: layer[i] as u64,
-                    merge: merge[i],
-                    cost: cost[i],
-                    latency: lat[i],
-                    vision: vis[i],
-                    language: lang[i],
-                    reduction: red[i],
+                    tokens_per_frame: tokens_per_frame(&r.text("workload.model")?)?,
+                    fused: r.text("workload.attention")? == "fused",
+                    layer: r.int("workload.token_reduction.layer")?,
+                    merge: r.num("workload.token_reduction.merge_ratio")?,
+                    cost: r.num("workload.token_reduction.cost")?,
+                    latency: r.num("latency_s")?,
+                    vision: r.num("vision_s")?,
+                    language: r.num("language_s")?,
+                    reduction: r.num("token_reduction_s")?,
                 })
             })
             .collect::<Result<Vec<Row>>>()?;

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::super::select::Rows;
+use super::super::rows::Rows;
 use super::super::{Check, Claim};
 use super::{MARCA, holds};
 
@@ -42,7 +42,7 @@ pub struct Ablation {
     pub rows: Vec<Ablated>,
 }
 
-pub(super) fn figures(a: &Rows<'_>) -> Result<Ablation> {
+pub(super) fn figures(a: &Rows) -> Result<Ablation> {
     let mut rows = Vec::new();
     for m in ["mamba-130m", "mamba-2.8b"] {
         for l in ["2048", "8192"] {

@@ -5,13 +5,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
-use reports::{
-    Breakdown, GroupedBarsConfig, Output, StackedBarsConfig, grouped_bars, stacked_bars,
-};
+use anyhow::Result;
+use reports::{Breakdown, GroupedBarsConfig, StackedBarsConfig, grouped_bars, stacked_bars};
 
 use super::super::Context;
-use super::super::select::{Rows, table};
+use super::super::draw::figure;
+use super::super::rows::{PlotTable, Rows};
 use super::{A100, Ablation, Gain, MODELS, Stack};
 
 /// The time categories counted as element-wise (all but the linear projections).
@@ -32,9 +31,9 @@ pub fn draw(
     ctx: &Context,
     gains: &[Gain],
     abl: &Ablation,
-    prefill: &Rows<'_>,
+    prefill: &Rows,
     stacks: &[Stack],
-    array: &Rows<'_>,
+    array: &Rows,
 ) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for (value, file, title, label) in [
@@ -69,7 +68,7 @@ fn gain_bars(
     title: &str,
     y_label: &str,
 ) -> Result<PathBuf> {
-    let (mut groups, mut series, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    let mut bars = Vec::new();
     for m in MODELS {
         for (base, base_label) in [("a100", "A100"), ("xeon", "Xeon 8358P")] {
             for phase in ["prefill", "decode"] {
@@ -78,29 +77,24 @@ fn gain_bars(
                     .filter(|g| g.model == m && g.baseline == base && g.phase == phase)
                     .map(value)
                     .fold(f64::NEG_INFINITY, f64::max);
-                groups.push(short(m));
-                series.push(format!("vs {base_label}, {phase}"));
-                values.push(v);
+                bars.push((short(m), format!("vs {base_label}, {phase}"), v));
             }
         }
     }
-    let t = table(
-        vec![("model", groups), ("comparison", series)],
-        vec![("gain", values)],
-    )?;
-    let mut cfg = GroupedBarsConfig::new("model", "comparison", "gain");
-    cfg.log_y = true;
-    cfg.title = title.into();
-    cfg.x_label = Some("Mamba model".into());
-    cfg.y_label = Some(y_label.into());
-    let path = ctx.out_dir.join(file);
-    grouped_bars(&t, &cfg, &Output::new(&path).with_size(1200, 700))
-        .with_context(|| format!("drawing {}", path.display()))?;
-    Ok(path)
+    let columns = ("model", "comparison", "gain");
+    let t = PlotTable::new().bars(columns, bars).build()?;
+    let cfg = GroupedBarsConfig {
+        log_y: true,
+        title: title.into(),
+        x_label: Some("Mamba model".into()),
+        y_label: Some(y_label.into()),
+        ..GroupedBarsConfig::new(columns.0, columns.1, columns.2)
+    };
+    figure(ctx, file, (1200, 700), |o| grouped_bars(&t, &cfg, o))
 }
 
 /// The A100's prefill time at L = 2048 by operator category, as shares of the step.
-fn breakdown(ctx: &Context, p: &Rows<'_>) -> Result<PathBuf> {
+fn breakdown(ctx: &Context, p: &Rows) -> Result<PathBuf> {
     let segments = [
         ("linear_s", "linear projections"),
         ("scan_s", "selective scan"),
@@ -141,85 +135,79 @@ fn breakdown(ctx: &Context, p: &Rows<'_>) -> Result<PathBuf> {
         x_label: Some("Mamba model".into()),
         y_label: Some("share of step time (%)".into()),
     };
-    let path = ctx.out_dir.join("a100-breakdown-l2048.png");
-    stacked_bars(&b, &cfg, &Output::new(&path).with_size(1100, 700))
-        .with_context(|| format!("drawing {}", path.display()))?;
-    Ok(path)
+    figure(ctx, "a100-breakdown-l2048.png", (1100, 700), |o| {
+        stacked_bars(&b, &cfg, o)
+    })
 }
 
 /// Latency of each ablation variant relative to MARCA, per point.
 fn ablation(ctx: &Context, abl: &Ablation) -> Result<PathBuf> {
-    let t = table(
-        vec![
-            ("point", abl.rows.iter().map(|r| r.point.clone()).collect()),
-            (
-                "variant",
-                abl.rows.iter().map(|r| r.label.to_string()).collect(),
-            ),
-        ],
-        vec![("slowdown", abl.rows.iter().map(|r| r.slowdown).collect())],
-    )?;
-    let mut cfg = GroupedBarsConfig::new("point", "variant", "slowdown");
-    cfg.title = "MARCA ablation (prefill): latency without each idea ÷ MARCA's".into();
-    cfg.x_label = Some("Mamba model, prompt length".into());
-    cfg.y_label = Some("latency relative to MARCA (×)".into());
-    let path = ctx.out_dir.join("ablation.png");
-    grouped_bars(&t, &cfg, &Output::new(&path).with_size(1200, 700))
-        .with_context(|| format!("drawing {}", path.display()))?;
-    Ok(path)
+    let bars = abl
+        .rows
+        .iter()
+        .map(|r| (r.point.clone(), r.label.to_string(), r.slowdown));
+    let t = PlotTable::new()
+        .bars(("point", "variant", "slowdown"), bars)
+        .build()?;
+    let cfg = GroupedBarsConfig {
+        title: "MARCA ablation (prefill): latency without each idea ÷ MARCA's".into(),
+        x_label: Some("Mamba model, prompt length".into()),
+        y_label: Some("latency relative to MARCA (×)".into()),
+        ..GroupedBarsConfig::new("point", "variant", "slowdown")
+    };
+    figure(ctx, "ablation.png", (1200, 700), |o| {
+        grouped_bars(&t, &cfg, o)
+    })
 }
 
 /// MARCA's decode speed-up over the A100 per software stack and model size.
 fn stack_bars(ctx: &Context, stacks: &[Stack]) -> Result<PathBuf> {
-    let (mut groups, mut series, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    let mut bars = Vec::new();
     for s in stacks {
         for (m, v) in MODELS.iter().zip(&s.speedups) {
             if v.is_finite() {
-                groups.push(s.label.clone());
-                series.push(short(m));
-                values.push(*v);
+                bars.push((s.label.clone(), short(m), *v));
             }
         }
     }
-    let t = table(
-        vec![("stack", groups), ("model", series)],
-        vec![("speedup", values)],
-    )?;
-    let mut cfg = GroupedBarsConfig::new("stack", "model", "speedup");
-    cfg.log_y = true;
-    cfg.title =
-        "MARCA decode speed-up over the A100 by A100 software stack (paper: up to 11.66×)".into();
-    cfg.x_label = Some("A100 launch model and per-kernel overhead".into());
-    cfg.y_label = Some("A100 latency ÷ MARCA latency (×, log)".into());
-    let path = ctx.out_dir.join("a100-stacks-decode.png");
-    grouped_bars(&t, &cfg, &Output::new(&path).with_size(1200, 700))
-        .with_context(|| format!("drawing {}", path.display()))?;
-    Ok(path)
+    let t = PlotTable::new()
+        .bars(("stack", "model", "speedup"), bars)
+        .build()?;
+    let cfg = GroupedBarsConfig {
+        log_y: true,
+        title: "MARCA decode speed-up over the A100 by A100 software stack (paper: up to 11.66×)"
+            .into(),
+        x_label: Some("A100 launch model and per-kernel overhead".into()),
+        y_label: Some("A100 latency ÷ MARCA latency (×, log)".into()),
+        ..GroupedBarsConfig::new("stack", "model", "speedup")
+    };
+    figure(ctx, "a100-stacks-decode.png", (1200, 700), |o| {
+        grouped_bars(&t, &cfg, o)
+    })
 }
 
 /// Compute-bound power of each PE-array size (`marca-array.toml`), per model.
-fn array_power(ctx: &Context, a: &Rows<'_>) -> Result<PathBuf> {
-    let (mut groups, mut series, mut values) = (Vec::new(), Vec::new(), Vec::new());
+fn array_power(ctx: &Context, a: &Rows) -> Result<PathBuf> {
+    let mut bars = Vec::new();
     for n in ["32", "64", "128"] {
         for m in ["mamba-130m", "mamba-2.8b"] {
-            groups.push(format!("{n} × {n}"));
-            series.push(short(m));
-            values.push(a.value(
+            let w = a.value(
                 &[("arch.pe_array.rows", n), ("workload.model", m)],
                 "power_w",
-            )?);
+            )?;
+            bars.push((format!("{n} × {n}"), short(m), w));
         }
     }
-    let t = table(
-        vec![("array", groups), ("model", series)],
-        vec![("power_w", values)],
-    )?;
-    let mut cfg = GroupedBarsConfig::new("array", "model", "power_w");
-    cfg.title = "MARCA prefill power by PE-array size, L = 2048 (published chip: 10.44 W)".into();
-    cfg.x_label = Some("PE array (rows × cols; tree fan-in = cols)".into());
-    cfg.y_label = Some("average power (W)".into());
-    let path = ctx.out_dir.join("array-size-power.png");
-    grouped_bars(&t, &cfg, &Output::new(&path).with_size(1000, 650))
-        .with_context(|| format!("drawing {}", path.display()))?;
-    Ok(path)
+    let t = PlotTable::new()
+        .bars(("array", "model", "power_w"), bars)
+        .build()?;
+    let cfg = GroupedBarsConfig {
+        title: "MARCA prefill power by PE-array size, L = 2048 (published chip: 10.44 W)".into(),
+        x_label: Some("PE array (rows × cols; tree fan-in = cols)".into()),
+        y_label: Some("average power (W)".into()),
+        ..GroupedBarsConfig::new("array", "model", "power_w")
+    };
+    figure(ctx, "array-size-power.png", (1000, 650), |o| {
+        grouped_bars(&t, &cfg, o)
+    })
 }

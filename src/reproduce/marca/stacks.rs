@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::super::select::Rows;
+use super::super::rows::Rows;
 use super::{MARCA, MODELS};
 
 /// MARCA's decode lead over the A100 under one software stack.
@@ -21,18 +21,18 @@ pub struct Stack {
     pub speedups: Vec<f64>,
 }
 
-pub(super) fn speedups(b: &Rows<'_>, d: &Rows<'_>) -> Result<Vec<Stack>> {
+pub(super) fn speedups(b: &Rows, d: &Rows) -> Result<Vec<Stack>> {
     let mut out: Vec<Stack> = Vec::new();
-    for r in b.all(&[]) {
-        let launch = b.text(r, "workload.gpu_launch")?;
-        let us = b.num(r, "arch.gpu.efficiency.launch_overhead_us")?;
-        let model = b.text(r, "workload.model")?;
+    for r in b.iter() {
+        let launch = r.text("workload.gpu_launch")?;
+        let us = r.num("arch.gpu.efficiency.launch_overhead_us")?;
+        let model = r.text("workload.model")?;
         let Some(mi) = MODELS.iter().position(|m| *m == model) else {
             continue;
         };
         let key = [("arch", MARCA), ("workload.model", MODELS[mi])];
-        let sp = b.num(r, "latency_s")? / d.value(&key, "latency_s")?;
-        let ee = d.value(&key, "tokens_per_j")? / b.num(r, "tokens_per_j")?;
+        let sp = r.num("latency_s")? / d.value(&key, "latency_s")?;
+        let ee = d.value(&key, "tokens_per_j")? / r.num("tokens_per_j")?;
         let (label, overhead) = if launch == "graph" {
             ("CUDA graph".to_string(), f64::NAN)
         } else {

@@ -7,11 +7,12 @@ use anyhow::Result;
 use super::sheet::{Band, LLAMA2_7B_DECODE_BYTES, SHEET};
 use super::{Point, Specs};
 use crate::reproduce::claims::fmt;
+use crate::reproduce::rows::Rows;
 
 pub(super) fn findings(
     specs: &Specs,
     get: &dyn Fn(&str, &str, u64) -> Point,
-    context: &reports::Table,
+    context: &Rows,
     marca: &Point,
 ) -> Result<Vec<String>> {
     let mut f = Vec::new();
@@ -120,16 +121,9 @@ pub(super) fn findings(
         b8.join(", ")
     ));
     // Context sensitivity on the A100 (survey-context.toml).
-    let arch = context.column("arch")?;
-    let ctxs = context.numeric("workload.context")?;
-    let batch = context.numeric("workload.batch")?;
-    let tps = context.numeric("tokens_per_s")?;
     let mut a = BTreeMap::new();
-    for r in 0..context.n_rows() {
-        if arch.category(r).as_deref() == Some("a100-sxm4-80gb")
-            && batch[r] == Some(1.0)
-            && let (Some(c), Some(t)) = (ctxs[r], tps[r])
-        {
+    for r in context.all(&[("arch", "a100-sxm4-80gb"), ("workload.batch", "1")]) {
+        if let (Some(c), Some(t)) = (r.opt_num("workload.context")?, r.opt_num("tokens_per_s")?) {
             a.insert(c as u64, t);
         }
     }
