@@ -32,8 +32,8 @@
 //!
 //! # Flash-decoding
 //! When the unsplit grid leaves SMs idle (fewer blocks than resident-block slots: decode),
-//! the KV sequence is split across [`KV_SPLITS`] blocks ([`WIDE_KV_SPLITS`] too for grids of
-//! very few units): partial outputs in FP32 plus
+//! the KV sequence is split across [`KV_SPLITS`] blocks ([`WIDE_KV_SPLITS`] too for very
+//! wide heads on grids of very few units): partial outputs in FP32 plus
 //! their log-sum-exp are written, and a second kernel combines them.
 //! The tile is the first of [`attention_tiles`] that fits the SM (the default, or smaller
 //! ones where shared memory is small: AMD's 64 KB LDS); the split with the smallest time
@@ -49,9 +49,11 @@ use super::spec::Gpu;
 /// KV splits tried for attention (1 = no split).
 pub const KV_SPLITS: [u64; 5] = [1, 2, 4, 8, 16];
 
-/// Further KV splits tried when even [`KV_SPLITS`]' largest leaves more than half of the SMs
-/// without a block (a grid of one or a few units: FlashMLA and flash-decoding choose about
-/// as many splits as SMs per unit).
+/// Further KV splits tried for heads wider than [`HEAD_SLICE`] when even [`KV_SPLITS`]'
+/// largest leaves more than half of the SMs without a block (an absorbed low-rank cache
+/// attended as one shared head: FlashMLA chooses about as many splits as SMs per unit).
+/// Not applied to ordinary heads, whose estimates stay as calibrated (a one-KV-head grid,
+/// such as a 72B model's decode split over 8 GPUs, would gain about 1 %).
 pub const WIDE_KV_SPLITS: [u64; 3] = [32, 64, 128];
 
 /// Channels of a head staged in shared memory at a time: wider heads (an absorbed
@@ -89,14 +91,15 @@ pub(crate) fn attention(gpu: &Gpu, a: &AttnShape) -> Option<(PlanCost, Option<Pl
     for (br, bc) in attention_tiles(a.head_dim) {
         let mut best: Option<(f64, PlanCost, Option<PlanCost>)> = None;
         let mut fills = false;
-        // Grids of very few units (one shared K/V head at batch 1) may split further.
+        // Grids of very few units with heads wider than a slice (an absorbed low-rank
+        // cache: one shared K/V head at batch 1) may split further.
         let units = if a.q_len < br {
             a.batch * a.kv_heads
         } else {
             a.batch * a.heads
         };
         let last = KV_SPLITS[KV_SPLITS.len() - 1];
-        let wide = 2 * units * last <= u64::from(gpu.spec.sm_count);
+        let wide = a.head_dim > HEAD_SLICE && 2 * units * last <= u64::from(gpu.spec.sm_count);
         let splits = KV_SPLITS
             .into_iter()
             .chain(WIDE_KV_SPLITS.into_iter().filter(|_| wide));
