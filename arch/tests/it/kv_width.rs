@@ -102,3 +102,33 @@ fn pe_array_attention_takes_the_cache_as_a_quantised_operand() {
     assert_eq!(parts[0].kernel, "quant_gemm 1x128x1024 int8 w4 g128");
     assert_eq!(parts[2].kernel, "quant_gemm 1x1024x128 int8 w4 g128");
 }
+
+#[test]
+fn gpu_runs_a_wide_shared_head_memory_bound() {
+    // Absorbed CSKV 20 % at 128 k: 32 query heads over one shared head of 819 channels and
+    // 131 040 compressed tokens. It is staged in 256-channel slices (an 819-wide tile would
+    // not fit the A100's shared memory) and split over many blocks (one unit alone).
+    // Reads: K and V 2 × 131 040 × 819 × 2 B = 429 287 040 B and Q 32 × 819 × 2 = 52 416 B,
+    // plus at most the fp32 partials of 128 splits written and read back (2 × 32 × 820 ×
+    // 4 B × 128). FLOPs 4 × 32 × 819 × 131 040 = 13.7 G: 63 µs at 70 % of 312 TFLOP/s,
+    // against 211 µs for the bytes at 2.04 TB/s — memory-bound.
+    let p = Platform::load("a100-sxm4-80gb", &[]).unwrap();
+    let w = Work::Attention {
+        batch: 1,
+        heads: 32,
+        kv_heads: 1,
+        q_len: 1,
+        kv_len: 131_040,
+        head_dim: 819,
+        causal: false,
+        dtype: DType::Fp16,
+        kv_dtype: DType::Fp16,
+        kv_group: 0,
+    };
+    let e = est(&p, Unit::Gpu, &w);
+    assert_eq!(e.bound, Bound::Memory);
+    let base = 429_287_040 + 52_416;
+    assert!(e.dram_bytes_read >= base, "{e:?}");
+    assert!(e.dram_bytes_read - base <= 2 * 32 * 820 * 4 * 128, "{e:?}");
+    assert_eq!(e.flops, 4.0 * 32.0 * 819.0 * 131_040.0);
+}
