@@ -69,6 +69,8 @@ fn requests() -> Vec<KernelRequest> {
             head_dim: 128,
             causal: true,
             dtype: h,
+            kv_dtype: h,
+            kv_group: 0,
         },
         KernelRequest::Attention {
             batch: 1,
@@ -79,6 +81,8 @@ fn requests() -> Vec<KernelRequest> {
             head_dim: 128,
             causal: true,
             dtype: h,
+            kv_dtype: h,
+            kv_group: 0,
         },
         KernelRequest::Softmax {
             rows: 32,

@@ -96,6 +96,8 @@ fn benches(c: &mut Criterion) {
         kv_heads: 96,
         seq_len: 2048,
         head_dim: 128,
+        kv_bits: None,
+        kv_group: 0,
     };
     g.bench_function("pim/attacc_attention_b16_h96_l2048", |b| {
         b.iter(|| {

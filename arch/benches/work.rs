@@ -36,6 +36,8 @@ fn decode_attention(kv_heads: u64) -> Work {
         head_dim: 128,
         causal: true,
         dtype: DType::Fp16,
+        kv_dtype: DType::Fp16,
+        kv_group: 0,
     }
 }
 

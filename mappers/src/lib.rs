@@ -112,6 +112,8 @@ pub fn prepare(p: &Platform, g: &Graph) -> Result<(Graph, Vec<String>), MapError
         head_dim: 1,
         causal: true,
         dtype: arch::work::DType::Fp16,
+        kv_dtype: arch::work::DType::Fp16,
+        kv_group: 0,
     };
     if matches!(w.phase, workloads::Phase::Decode { .. })
         && w.attention != workloads::AttentionImpl::Fused

@@ -58,6 +58,9 @@ pub enum Operand {
     KvCache,
     /// An activation produced in this step.
     Activation,
+    /// Weights with one matrix per product (per-head projections: CSKV's absorbed
+    /// up-projections), read every step.
+    HeadWeights,
 }
 
 impl GemmWork {
@@ -130,8 +133,11 @@ pub struct AttentionWork {
     pub causal: bool,
     /// Bits of Q and O.
     pub act_bits: u32,
-    /// Bits of K and V.
+    /// Bits of K and V as stored.
     pub kv_bits: u32,
+    /// Channels of a head per FP16 scale and zero point of a quantised cache (read with
+    /// K and V, per token); 0: none.
+    pub kv_group: u64,
     /// Integer softmax.
     pub integer_softmax: bool,
 }
@@ -148,8 +154,8 @@ impl AttentionWork {
             a_bits: self.act_bits,
             b_bits: self.kv_bits,
             out_bits: self.act_bits,
-            b_group: 0,
-            b_meta_bits: 0,
+            b_group: self.kv_group,
+            b_meta_bits: if self.kv_group > 0 { 32 } else { 0 },
             b_role: Operand::KvCache,
             quantized: false,
         }
@@ -334,7 +340,7 @@ impl Work {
                 quantized: true,
             }),
             OpKind::LowRank(l) => Work::Gemm(GemmWork {
-                batch: 1,
+                batch: l.heads.max(1),
                 m: l.m,
                 k: l.k,
                 n: l.n,
@@ -343,7 +349,11 @@ impl Work {
                 out_bits: bits(l.dtype),
                 b_group: 0,
                 b_meta_bits: 0,
-                b_role: Operand::Weight,
+                b_role: if l.heads > 1 {
+                    Operand::HeadWeights
+                } else {
+                    Operand::Weight
+                },
                 quantized: false,
             }),
             OpKind::AttnScores(a) | OpKind::AttnValues(a) => {
@@ -357,6 +367,7 @@ impl Work {
                     causal: a.causal,
                     act_bits: bits(a.act),
                     kv_bits: bits(a.kv),
+                    kv_group: 0,
                     integer_softmax: false,
                 };
                 let mut g = if matches!(kind, OpKind::AttnScores(_)) {
@@ -392,6 +403,8 @@ impl Work {
                     causal: a.causal,
                     act_bits: bits(a.act),
                     kv_bits: bits(a.kv),
+                    // fp16 scale and zero per group of channels and token.
+                    kv_group: if a.kv.is_int() { a.kv_group } else { 0 },
                     integer_softmax: matches!(f.softmax, SoftmaxKind::Integer { .. }),
                 })
             }

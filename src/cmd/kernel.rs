@@ -167,6 +167,12 @@ enum KernelKind {
         /// Causal mask.
         #[arg(long)]
         causal: bool,
+        /// K/V format as stored when it differs from --dtype (a quantised cache: int4).
+        #[arg(long)]
+        kv_dtype: Option<String>,
+        /// Channels of a head per fp16 scale and zero of an integer --kv-dtype (0: none).
+        #[arg(long, default_value_t = 0)]
+        kv_group: u64,
     },
     /// Mamba's selective scan.
     Scan {
@@ -374,6 +380,8 @@ fn request(kind: &KernelKind) -> anyhow::Result<Request<'_>> {
             kv_len,
             head_dim,
             causal,
+            ref kv_dtype,
+            kv_group,
             ..
         } => Work::Attention {
             batch,
@@ -384,6 +392,8 @@ fn request(kind: &KernelKind) -> anyhow::Result<Request<'_>> {
             head_dim,
             causal,
             dtype: d,
+            kv_dtype: parse_dtype(kv_dtype, d, "--kv-dtype")?,
+            kv_group,
         },
         KernelKind::Scan {
             batch,

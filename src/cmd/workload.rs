@@ -105,7 +105,8 @@ pub struct ShapeArgs {
     /// (default merge=0.5,prune=0.4,layer=2: 30 % of vision tokens kept).
     #[arg(long, num_args = 0..=1, default_missing_value = "")]
     pub token_reduction: Option<String>,
-    /// CSKV low-rank KV cache: k=…,v=…[,window=…] channel ratios (default k=0.25,v=0.75,window=32).
+    /// CSKV low-rank KV cache: k=…,v=…[,window=…][,reconstruct=absorbed] channel ratios (default
+    /// k=0.25,v=0.75,window=32, reconstruct=explicit: every cached token up-projected per step).
     #[arg(long, num_args = 0..=1, default_missing_value = "")]
     pub kv_rank: Option<String>,
     /// KV-cache bits (2…8; quantises the compressed cache with --kv-rank, else the whole cache).

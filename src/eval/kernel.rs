@@ -14,7 +14,7 @@
 //! | `n`, `function`, `inputs` | elementwise | `n` elements of `add`, `sub`, `mul`, `exp`, `silu`, `gelu`, `copy`; inputs per element |
 //! | `rows`, `len`, `integer`, `batch`, `heads` | softmax | `batch × heads × rows` rows of `len` (`batch`, `heads` default 1: attention-shaped rows per sequence and head); SoftmAP's integer softmax |
 //! | `rows`, `len`, `norm` | norm | `rms` (default) or `layer` |
-//! | `batch`, `heads`, `kv_heads`, `q_len`, `kv_len`, `head_dim`, `causal` | attention | defaults: batch 1, kv_heads = heads, q_len 1, not causal |
+//! | `batch`, `heads`, `kv_heads`, `q_len`, `kv_len`, `head_dim`, `causal`, `kv_dtype`, `kv_group` | attention | defaults: batch 1, kv_heads = heads, q_len 1, not causal, K/V at `dtype` without scale groups |
 //! | `batch`, `seq_len`, `d_inner`, `d_state` | scan | defaults: batch 1, d_state 16 |
 //! | `dataflow`, `tile_m`, `tile_k`, `tile_n` | gemm (dataflow also gemv) | PE arrays only: force `os`/`ws`/`is`; a tiling (all three) |
 //! | `dtype` | all | `fp32`, `tf32`, `fp16`, `bf16`, `fp8`, `int8`, `int4` (default: the PE array's format, else fp16; qgemv: fp16) |
@@ -70,7 +70,8 @@ fn own_keys(op: &str) -> &'static [&'static str] {
         "softmax" => &["rows", "len", "integer", "batch", "heads"],
         "norm" => &["rows", "len", "norm"],
         "attention" => &[
-            "batch", "heads", "kv_heads", "q_len", "kv_len", "head_dim", "causal",
+            "batch", "heads", "kv_heads", "q_len", "kv_len", "head_dim", "causal", "kv_dtype",
+            "kv_group",
         ],
         _ => &["batch", "seq_len", "d_inner", "d_state"],
     }
@@ -240,6 +241,8 @@ impl KernelWork {
                     head_dim: keys.req_uint("head_dim", 1)?,
                     causal: flag("causal")?,
                     dtype: d,
+                    kv_dtype: dtype(&keys, "kv_dtype")?.unwrap_or(d),
+                    kv_group: keys.uint("kv_group", 0)?.unwrap_or(0),
                 }
             }
             _ => Work::Scan {

@@ -15,7 +15,7 @@
 //! | `attention` | `unfused` (default), `fused` or `eager` (HuggingFace's: whole score rectangle, fp32 softmax) |
 //! | `quant` | `"w4a16"`, `"none"` (16-bit weights, for an axis), or a table `{ weight_bits, activation_bits = 16, group_size, fused_dequant = true }` |
 //! | `token_reduction` | FrameFusion: `{ layer = 2, merge_ratio = 0.5, prune_ratio = 0.4 }`, or `cost` (FrameFusion's compute budget, the mean vision-token fraction over the language layers; 1 = dense) in place of `prune_ratio` |
-//! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128 }` (ratios optional: `bits` alone quantises the whole cache); `false`: uncompressed (an axis's baseline) |
+//! | `kv_compression` | CSKV: `{ k_ratio, v_ratio, window = 32, bits, group = 128, reconstruct = "explicit" }` (ratios optional: `bits` alone quantises the whole cache; `reconstruct = "absorbed"` attends in the compressed space instead of up-projecting every cached token, `workloads::Reconstruct`); `false`: uncompressed (an axis's baseline) |
 //! | `int_softmax` | `true` (8-bit) or the bit width of SoftmAP's integer softmax |
 //! | `objective` | what the mapper minimises: `latency` (default), `energy` or `edp` |
 //! | `fusion` | operator fusion (default `true`) |
@@ -27,7 +27,8 @@ use std::path::Path;
 use workloads::config::ModelConfig;
 use workloads::transforms::DequantMode;
 use workloads::{
-    AttentionImpl, Graph, KvCompression, Model, Phase, Quantization, TokenReduction, Workload,
+    AttentionImpl, Graph, KvCompression, Model, Phase, Quantization, Reconstruct, TokenReduction,
+    Workload,
 };
 
 use super::keys::Keys;
@@ -167,7 +168,14 @@ impl ModelWork {
                 keys.table(
                     "kv_compression",
                     "kv_compression",
-                    &["k_ratio", "v_ratio", "window", "bits", "group"],
+                    &[
+                        "k_ratio",
+                        "v_ratio",
+                        "window",
+                        "bits",
+                        "group",
+                        "reconstruct",
+                    ],
                 )
             })
             .transpose()?
@@ -196,6 +204,10 @@ impl ModelWork {
                     .unwrap_or(if rank.is_some() { d.window } else { 0 }),
                 bits,
                 group: k.uint("group", 1)?.unwrap_or(d.group),
+                reconstruct: match k.choice("reconstruct", &["explicit", "absorbed"])? {
+                    Some("absorbed") => Reconstruct::Absorbed,
+                    _ => Reconstruct::Explicit,
+                },
             });
         }
         t.int_softmax = match keys.get("int_softmax") {
@@ -351,5 +363,18 @@ mod tests {
         assert_eq!(m.workload.transforms.kv.unwrap().bits, Some(4));
         let e = parse("model='llama2-7b'\nphase='decode'\nkv_compression=true").unwrap_err();
         assert!(e.contains("kv_compression"), "{e}");
+        let m = parse(
+            "model='llama2-7b'\nphase='decode'\nkv_compression={k_ratio=0.2,reconstruct='absorbed'}",
+        )
+        .unwrap();
+        assert_eq!(
+            m.workload.transforms.kv.map(|k| k.reconstruct),
+            Some(Reconstruct::Absorbed)
+        );
+        let e = parse(
+            "model='llama2-7b'\nphase='decode'\nkv_compression={k_ratio=0.2,reconstruct='absorb'}",
+        )
+        .unwrap_err();
+        assert!(e.contains("did you mean `absorbed`"), "{e}");
     }
 }

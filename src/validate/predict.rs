@@ -7,7 +7,7 @@
 //! | `gemm` | `Gemm { m, n, k, dtype }` |
 //! | `qgemv` | `QuantGemv { m: 1, n, k, weight_bits, group_size, act: dtype, fused_dequant: true }`; for `m > 1` its busy time plus `m − 1` times its compute time: the harness's Triton kernel runs one program per activation row in one launch, so every row unpacks the weights again while the weights stream from DRAM once |
 //! | `softmax` | `Softmax { rows: m, len: n, dtype }` |
-//! | `attention` | `Attention { batch, heads, kv_heads, q_len: seq_len, kv_len: seq_len, head_dim, causal: true, dtype }` for `op` `sdpa_causal_prefill` (or empty); `causal: false` for `sdpa_prefill`; `q_len: 1, causal: false` for `sdpa_decode` |
+//! | `attention` | `Attention { batch, heads, kv_heads, q_len: seq_len, kv_len: seq_len, head_dim, causal: true, dtype, kv_dtype: dtype, kv_group: 0 }` for `op` `sdpa_causal_prefill` (or empty); `causal: false` for `sdpa_prefill`; `q_len: 1, causal: false` for `sdpa_decode` |
 //! | `elementwise` | `Elementwise { elements: m, flops_per_element: 1, dtype, n_inputs }`, 2 inputs for `op` `add`/`mul`, else 1 |
 //! | `scan` | by `op`: `selective_scan_seq` → `SelectiveScan { batch, seq_len, d_inner, d_state, dtype }`; `selective_scan_assoc` → `SelectiveScanChunked { .. }` (same fields); `selective_scan_step` → `SelectiveScanStep { batch, d_inner, d_state, dtype }` |
 //! | `decoder_step` | the kernels of [`decoder_layer`] × `layers`, launched as in [`LaunchMode`] |
@@ -81,6 +81,8 @@ pub fn request(c: &Case) -> Option<KernelRequest> {
             head_dim: c.head_dim,
             causal: !matches!(c.op.as_str(), "sdpa_prefill" | "sdpa_decode"),
             dtype: c.dtype,
+            kv_dtype: c.dtype,
+            kv_group: 0,
         },
         KernelClass::Elementwise => KernelRequest::Elementwise {
             elements: c.m,
@@ -202,6 +204,8 @@ pub fn decoder_layer(s: &DecoderShape) -> Vec<KernelRequest> {
         head_dim: s.head_dim,
         causal: false,
         dtype: s.dtype,
+        kv_dtype: s.dtype,
+        kv_group: 0,
     });
     k.push(gemv(s.hidden, q_dim));
     k.push(ew(x, 2, s.dtype));

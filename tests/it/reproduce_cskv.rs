@@ -63,6 +63,35 @@ fn cskv_claims_pass_with_hand_derived_cache_sizes() {
     };
     assert_eq!(max_batch("false"), 1.0);
     assert_eq!(max_batch("\"{ k_ratio = 0.2, v_ratio = 0.2 }\""), 5.0);
+    // Absorbing the up-projections changes no stored byte (their weights are k_up's and
+    // v_up's): the same largest batch.
+    assert_eq!(
+        max_batch("\"{ k_ratio = 0.2, reconstruct = \"\"absorbed\"\", v_ratio = 0.2 }\""),
+        5.0
+    );
+
+    // Absorbed CSKV 20 % + 4-bit against fp16 at 128 k, batch 1, both memory-bound:
+    // fp16 reads 13 476 831 232 B of weights and 32 × 2 × 131 072 × 4 096 × 2 =
+    // 68 719 476 736 B of cache: 82.2 GB. The absorbed step reads 12 188 131 328 B of
+    // (factored) weights, k_up's and v_up's again for the two absorptions (2 × 32 × 819 ×
+    // 4 096 × 2 = 429 391 872 B), and the cache: 32 × (2 × (⌈131 040 × 819 ÷ 2⌉ + 131 040 ×
+    // 28) + 32 × 4 096 × 4) = 3 685 897 216 B — 16.3 GB, 5.04× fewer. Its compute,
+    // 2 × 32 heads × 131 040 × (819 + 819) × 32 layers + 2 × 6.5 G weights ≈ 0.45 TFLOP,
+    // is 1.4 ms at 312 TFLOP/s against 8 ms of HBM at 2.04 TB/s: memory-bound too. So the
+    // speed-up is the byte ratio times the ratio of the two steps' HBM efficiencies (the
+    // fp16 step keeps the link 90 % busy): between 0.8 × 5.04 and 5.04 ÷ 0.9.
+    let want = (13_476_831_232.0 + 68_719_476_736.0)
+        / (12_188_131_328.0 + 429_391_872.0 + 3_685_897_216.0);
+    let s = claim(claims, "CSKV 20 % + 4-bit, absorbed, 128 k")["simulated"]
+        .as_f64()
+        .unwrap();
+    assert!(s > 0.8 * want && s < want / 0.9, "{s} vs {want}");
+    // Explicit reconstruction of the same cache is slower than fp16 (99.9 % of its FLOPs
+    // rebuild the cache: compute-bound).
+    let e = claim(claims, "vs fp16 cache, CSKV 20 % + 4-bit, 128 k")["simulated"]
+        .as_f64()
+        .unwrap();
+    assert!(e < 1.0, "{e}");
 
     // The paper's motivation: 200 000 tokens × 2 × 32 × 4 096 × 2 B = 104.8576 GB.
     let kv = claim(claims, "KV cache at 200 k")["simulated"]

@@ -44,5 +44,5 @@ pub use model::{Model, SHIPPED, shipped_names};
 pub use ops::{Category, Op, OpKind, Part};
 pub use suggest::{closest, edit_distance};
 pub use tensor::{DType, Shape, Tensor};
-pub use transforms::{KvCompression, Quantization, TokenReduction, Transforms};
+pub use transforms::{KvCompression, Quantization, Reconstruct, TokenReduction, Transforms};
 pub use workload::{AttentionImpl, Phase, Workload};

@@ -298,14 +298,66 @@ impl FromStr for TokenReduction {
     }
 }
 
+/// How attention uses a low-rank (CSKV) cache: the older tokens' compressed keys `c_k`
+/// and values `c_v` (rank `r` channels shared by all heads) with the up-projections `B_k`,
+/// `B_v` (`r × channels`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reconstruct {
+    /// Every cached key and value is up-projected (`c·B`, keys re-rotated) at every step
+    /// and attention runs on the full-rank result: `2·tokens·r·channels` FLOPs per K and
+    /// per V and layer, growing with the context.
+    #[default]
+    Explicit,
+    /// The up-projections are absorbed (DeepSeek-V2's MLA, Palu arXiv 2407.21118): per head
+    /// `scores = (q·B_kᵀ)·c_kᵀ` and `out = (p·c_v)·B_v`, so attention runs on the
+    /// compressed cache (`r` MACs per head and cached token instead of `head_dim`, reading
+    /// only the compressed bytes), plus two small per-step projections of the queries and
+    /// of the output. With rotary embeddings this is exact only when the rotation is kept
+    /// off the compressed channels (MLA's decoupled RoPE); the graph does not add it.
+    Absorbed,
+}
+
+impl Reconstruct {
+    /// Every choice.
+    pub const ALL: [Reconstruct; 2] = [Reconstruct::Explicit, Reconstruct::Absorbed];
+
+    /// Name as written in workloads (`explicit`, `absorbed`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Reconstruct::Explicit => "explicit",
+            Reconstruct::Absorbed => "absorbed",
+        }
+    }
+
+    /// Parses a name (case-insensitive); an unknown one is an error with the closest.
+    pub fn parse(s: &str) -> Result<Reconstruct> {
+        Reconstruct::ALL
+            .into_iter()
+            .find(|r| r.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                invalid(
+                    "kv reconstruct",
+                    format!(
+                        "`{s}` is not one of explicit, absorbed{}",
+                        crate::suggest::closest(s, Reconstruct::ALL.iter().map(|r| r.name()))
+                            .map(|c| format!(" (did you mean `{c}`?)"))
+                            .unwrap_or_default()
+                    ),
+                )
+            })
+    }
+}
+
 /// KV-cache compression: CSKV (arXiv 2409.10593) low-rank channels and/or quantisation.
 ///
 /// With `rank` set, keys and values are projected to `round(ratio × kv channels)`
 /// channels (K 25 % / V 75 % in the authors' code, 50/50 in their README; 20 % on
 /// average gives −80 %); the `window` most recent tokens stay full-rank in fp16; older
-/// tokens are cached compressed and reconstructed (up-projected, keys re-rotated) at each
-/// step. With `bits` the compressed (or, without `rank`, the whole) cache is stored as
-/// `bits`-bit integers with an fp16 scale and zero per `group` channels and token.
+/// tokens are cached compressed and, at each step, reconstructed (up-projected, keys
+/// re-rotated) or attended in the compressed space ([`Reconstruct`]). With `bits` the
+/// compressed (or, without `rank`, the whole) cache is stored as `bits`-bit integers with
+/// an fp16 scale and zero per `group` channels and token.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct KvCompression {
     /// (key, value) channel ratios in (0, 1], or `None` for quantisation only.
@@ -316,6 +368,8 @@ pub struct KvCompression {
     pub bits: Option<u8>,
     /// Channels per scale group when quantised.
     pub group: u64,
+    /// How attention uses the low-rank cache (with `rank`).
+    pub reconstruct: Reconstruct,
 }
 
 impl Default for KvCompression {
@@ -327,6 +381,7 @@ impl Default for KvCompression {
             window: 32,
             bits: None,
             group: 128,
+            reconstruct: Reconstruct::Explicit,
         }
     }
 }
@@ -339,6 +394,7 @@ impl KvCompression {
             window: 0,
             bits: Some(bits),
             group: 128,
+            reconstruct: Reconstruct::Explicit,
         }
     }
 
@@ -377,10 +433,10 @@ impl KvCompression {
 impl FromStr for KvCompression {
     type Err = WorkloadError;
 
-    /// `k=0.25,v=0.75[,window=32]`.
+    /// `k=0.25,v=0.75[,window=32][,reconstruct=absorbed]`.
     fn from_str(s: &str) -> Result<KvCompression> {
         let what = "kv rank";
-        let map = pairs(s, what, &["k", "v", "window"])?;
+        let map = pairs(s, what, &["k", "v", "window", "reconstruct"])?;
         let d = KvCompression::default();
         let (dk, dv) = d.rank.unwrap_or((0.25, 0.75));
         let k = num(&map, "k", what)?.unwrap_or(dk);
@@ -388,6 +444,11 @@ impl FromStr for KvCompression {
         let c = KvCompression {
             rank: Some((k, v)),
             window: num(&map, "window", what)?.unwrap_or(d.window),
+            reconstruct: map
+                .get("reconstruct")
+                .map(|r| Reconstruct::parse(r))
+                .transpose()?
+                .unwrap_or_default(),
             ..d
         };
         c.validate()?;
@@ -566,6 +627,14 @@ mod tests {
         assert_eq!(k.rank, Some((0.5, 0.5)));
         assert_eq!(k.window, 32);
         assert_eq!(k.ranks(4096), Some((2048, 2048)));
+        assert_eq!(k.reconstruct, Reconstruct::Explicit);
+        let a: KvCompression = "k=0.2,v=0.2,reconstruct=absorbed".parse().unwrap();
+        assert_eq!(a.reconstruct, Reconstruct::Absorbed);
+        let e = "k=0.2,reconstruct=absorb"
+            .parse::<KvCompression>()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `absorbed`"), "{e}");
         let q = Quantization::scheme("W3A16", None).unwrap();
         assert_eq!(q.weights.group, 128);
         assert_eq!(q.name(), "w3a16 g128");

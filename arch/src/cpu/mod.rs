@@ -46,7 +46,7 @@ pub use spec::{
 use crate::ArchError;
 use crate::gpu::kernels::{
     Bound, DType, EnergyBreakdown, KernelEstimate, KernelModel, KernelRequest, Tiling,
-    attention_pairs, quant_weight_bytes, secs_to_time,
+    attention_pairs, kv_row_bytes, quant_weight_bytes, secs_to_time,
 };
 use crate::gpu::{GEMV_MAX_M, dequant_ops};
 
@@ -252,15 +252,27 @@ impl KernelModel for Cpu {
                 head_dim,
                 causal,
                 dtype,
+                kv_dtype,
+                kv_group,
             } => {
                 let scores = (batch * heads) as f64 * attention_pairs(q_len, kv_len, causal);
                 let b = dtype.bytes();
                 let qo = 2.0 * (batch * heads * q_len * head_dim) as f64 * b;
-                let kv = 2.0 * (batch * kv_heads * kv_len * head_dim) as f64 * b;
+                // K and V at the cache's format (scales and zeros included).
+                let kv = 2.0
+                    * (batch * kv_heads * kv_len) as f64
+                    * kv_row_bytes(head_dim, kv_dtype, kv_group);
+                // A quantised cache is dequantised element by element.
+                let deq = if kv_dtype.bits() < dtype.bits() {
+                    2.0 * (batch * kv_heads * kv_len * head_dim) as f64
+                        * dequant_ops(kv_dtype.bits())
+                } else {
+                    0.0
+                };
                 works.push(Work {
                     gemm_ops: 4.0 * head_dim as f64 * scores,
                     gemm_dtype: Some(dtype),
-                    lane_ops: scores * (4.0 + EXP_LANE_OPS),
+                    lane_ops: scores * (4.0 + EXP_LANE_OPS) + deq,
                     bytes: qo + kv,
                     working_set: qo + kv,
                     ..Work::default()

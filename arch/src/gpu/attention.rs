@@ -25,23 +25,41 @@
 //! # Memory
 //! DRAM: Q and O once; K and V once when two heads' K/V fit in L2 (the grid runs one head's
 //! query tiles side by side, so they share its K/V stream), else once per wave of a KV
-//! head's query tiles.
+//! head's query tiles. K and V are read at the cache's format (`kv_dtype`, plus an FP16
+//! scale and zero per `kv_group` channels of a quantised cache: [`super::kv_row_bytes`])
+//! and dequantised in registers ([`super::dequant_ops`] lane operations per element, as the
+//! fused dequantising GEMMs); shared memory is sized for tiles at the compute format.
 //!
 //! # Flash-decoding
 //! When the unsplit grid leaves SMs idle (fewer blocks than resident-block slots: decode),
-//! the KV sequence is split across [`KV_SPLITS`] blocks: partial outputs in FP32 plus
+//! the KV sequence is split across [`KV_SPLITS`] blocks ([`WIDE_KV_SPLITS`] too for very
+//! wide heads on grids of very few units): partial outputs in FP32 plus
 //! their log-sum-exp are written, and a second kernel combines them.
 //! The tile is the first of [`attention_tiles`] that fits the SM (the default, or smaller
 //! ones where shared memory is small: AMD's 64 KB LDS); the split with the smallest time
-//! (launch overheads included) is chosen.
+//! (launch overheads included) is chosen. Heads wider than [`HEAD_SLICE`] channels are
+//! staged in slices of it.
 
 use super::classes::elementwise_plan;
 use super::engine::{BlockPlan, PlanCost, evaluate, evaluate_uneven, occupancy};
-use super::kernels::{DType, Tiling};
+use super::kernels::{DType, Tiling, kv_row_bytes};
+use super::matmul::dequant_ops;
 use super::spec::Gpu;
 
 /// KV splits tried for attention (1 = no split).
 pub const KV_SPLITS: [u64; 5] = [1, 2, 4, 8, 16];
+
+/// Further KV splits tried for heads wider than [`HEAD_SLICE`] when even [`KV_SPLITS`]'
+/// largest leaves more than half of the SMs without a block (an absorbed low-rank cache
+/// attended as one shared head: FlashMLA chooses about as many splits as SMs per unit).
+/// Not applied to ordinary heads, whose estimates stay as calibrated (a one-KV-head grid,
+/// such as a 72B model's decode split over 8 GPUs, would gain about 1 %).
+pub const WIDE_KV_SPLITS: [u64; 3] = [32, 64, 128];
+
+/// Channels of a head staged in shared memory at a time: wider heads (an absorbed
+/// low-rank cache attended as one head of hundreds of channels, like MLA's 576) are
+/// loaded in slices of 256, as FlashMLA stages its heads; up to 256 the whole head.
+pub const HEAD_SLICE: u64 = 256;
 
 /// Shape of an attention request.
 #[derive(Clone, Copy, Debug)]
@@ -54,6 +72,8 @@ pub(crate) struct AttnShape {
     pub head_dim: u64,
     pub causal: bool,
     pub dtype: DType,
+    pub kv_dtype: DType,
+    pub kv_group: u64,
 }
 
 /// Attention tiles tried, `(Br, Bc)`: FlashAttention-2's defaults (Br = 128, Bc = 128 for
@@ -71,7 +91,19 @@ pub(crate) fn attention(gpu: &Gpu, a: &AttnShape) -> Option<(PlanCost, Option<Pl
     for (br, bc) in attention_tiles(a.head_dim) {
         let mut best: Option<(f64, PlanCost, Option<PlanCost>)> = None;
         let mut fills = false;
-        for split in KV_SPLITS {
+        // Grids of very few units with heads wider than a slice (an absorbed low-rank
+        // cache: one shared K/V head at batch 1) may split further.
+        let units = if a.q_len < br {
+            a.batch * a.kv_heads
+        } else {
+            a.batch * a.heads
+        };
+        let last = KV_SPLITS[KV_SPLITS.len() - 1];
+        let wide = a.head_dim > HEAD_SLICE && 2 * units * last <= u64::from(gpu.spec.sm_count);
+        let splits = KV_SPLITS
+            .into_iter()
+            .chain(WIDE_KV_SPLITS.into_iter().filter(|_| wide));
+        for split in splits {
             // Split only a grid that leaves resident-block slots idle.
             if fills {
                 break;
@@ -144,7 +176,9 @@ fn attention_plan(
     let d = a.head_dim;
     let b = a.dtype.bytes();
     let (threads, regs) = (128, 128);
-    let smem = ((br * d + 2 * 2 * bc * d) as f64 * b).ceil() as u64;
+    // Heads wider than a slice are staged through shared memory a slice at a time.
+    let ds = d.min(HEAD_SLICE);
+    let smem = ((br * ds + 2 * 2 * bc * ds) as f64 * b).ceil() as u64;
     let occ = occupancy(gpu, threads, regs, smem);
     if occ == 0 {
         return None;
@@ -176,15 +210,21 @@ fn attention_plan(
     p.tensor_eff = gpu.eff.attention;
     p.sfu_ops = mean_scores;
     p.alu_ops = 4.0 * mean_scores;
+    // K and V bytes per token and KV head at the cache's format.
+    let kv_row = kv_row_bytes(d, a.kv_dtype, a.kv_group);
+    if a.kv_dtype.bits() < a.dtype.bits() {
+        // Each block dequantises the K and V tiles it loads.
+        p.alu_ops += mean_keys * 2.0 * d as f64 * dequant_ops(a.kv_dtype.bits());
+    }
     let q_bytes = (a.batch * a.heads * a.q_len * d) as f64 * b;
-    let kv_head = 2.0 * (a.kv_len * d) as f64 * b;
+    let kv_head = 2.0 * a.kv_len as f64 * kv_row;
     let o_pe = if split > 1 { 4.0 } else { b };
     let rows_in_tile = if pack {
         (a.q_len * group).min(br)
     } else {
         a.q_len.min(br)
     };
-    p.l2_bytes = rows_in_tile as f64 * d as f64 * (b + o_pe) + mean_keys * 2.0 * d as f64 * b;
+    p.l2_bytes = rows_in_tile as f64 * d as f64 * (b + o_pe) + mean_keys * 2.0 * kv_row;
     let kv_reads = if 2.0 * kv_head <= gpu.spec.l2_bytes as f64 {
         1.0
     } else {
@@ -249,6 +289,8 @@ mod tests {
                 head_dim: 128,
                 causal,
                 dtype: DType::Fp16,
+                kv_dtype: DType::Fp16,
+                kv_group: 0,
             })
             .unwrap()
     }

@@ -191,8 +191,14 @@ pub enum KernelRequest {
         head_dim: u64,
         /// Causal mask (query `i` sees keys up to `kv_len − q_len + i`).
         causal: bool,
-        /// Format of Q, K, V and O.
+        /// Format of Q and O (and of the matrix-unit products).
         dtype: DType,
+        /// Format of K and V as stored (a quantised KV cache: `int8`, `int4`); dequantised
+        /// on the fly, so it sets the K/V bytes, not the product rate.
+        kv_dtype: DType,
+        /// Channels of a head per FP16 scale and zero point of an integer `kv_dtype`
+        /// ([`GROUP_META_BITS`] per group and token); 0: none.
+        kv_group: u64,
     },
     /// An element-wise kernel over `elements` outputs with `n_inputs` inputs each.
     Elementwise {
@@ -484,6 +490,18 @@ pub fn attention_pairs(q_len: u64, kv_len: u64, causal: bool) -> f64 {
     }
 }
 
+/// Bytes of one token's K (or V) in one head: `head_dim` elements at `kv_dtype`, plus
+/// [`GROUP_META_BITS`] (an FP16 scale and zero) per `kv_group` channels when `kv_dtype` is
+/// an integer format and `kv_group > 0`: `d·bits/8 + ⌈d/g⌉·4`.
+pub fn kv_row_bytes(head_dim: u64, kv_dtype: DType, kv_group: u64) -> f64 {
+    let meta = if kv_group > 0 && matches!(kv_dtype, DType::Int8 | DType::Int4) {
+        head_dim.div_ceil(kv_group) as f64 * GROUP_META_BITS / 8.0
+    } else {
+        0.0
+    };
+    head_dim as f64 * kv_dtype.bytes() + meta
+}
+
 /// Bytes of a weight matrix of `n × k` elements at `weight_bits` bits with
 /// [`GROUP_META_BITS`] of metadata per `group_size` weights along `k`:
 /// `n·k·bits/8 + n·⌈k/g⌉·32/8`.
@@ -551,6 +569,16 @@ mod tests {
     }
 
     #[test]
+    fn kv_row_bytes_by_hand() {
+        // fp16: 128 × 2 B; int4 with groups of 128: 64 B + one fp16 scale and zero (4 B);
+        // int4 with groups of 32: 64 + 4 × 4 = 80 B; a float format carries no metadata.
+        assert_eq!(kv_row_bytes(128, DType::Fp16, 0), 256.0);
+        assert_eq!(kv_row_bytes(128, DType::Int4, 128), 68.0);
+        assert_eq!(kv_row_bytes(128, DType::Int4, 32), 80.0);
+        assert_eq!(kv_row_bytes(128, DType::Fp8, 32), 128.0);
+    }
+
+    #[test]
     fn quant_bytes_by_hand() {
         // 4096 × 4096 at 3 bits, g = 128: 4096·(4096·3 + 32·32)/8 = 4096·1664 bytes.
         assert_eq!(quant_weight_bytes(4096, 4096, 3, 128), 4096.0 * 1664.0);
@@ -577,6 +605,8 @@ mod tests {
             head_dim: 128,
             causal: false,
             dtype: DType::Fp16,
+            kv_dtype: DType::Fp16,
+            kv_group: 0,
         };
         assert!(
             matches!(a.validate(), Err(ArchError::Invalid { key, .. }) if key == "kernel.kv_heads")

@@ -49,7 +49,7 @@ mod spec;
 
 pub use kernels::{
     Bound, DType, EnergyBreakdown, GROUP_META_BITS, KernelEstimate, KernelModel, KernelRequest,
-    SCAN_FLOPS_PER_STATE, Tiling, attention_pairs, quant_weight_bytes,
+    SCAN_FLOPS_PER_STATE, Tiling, attention_pairs, kv_row_bytes, quant_weight_bytes,
 };
 pub use matmul::{
     CTA_TILES, DEQUANT_OPS_ALIGNED, DEQUANT_OPS_UNALIGNED, GEMV_FILL_TRIPS, GEMV_MAX_M, GEMV_ROWS,
@@ -228,6 +228,8 @@ impl KernelModel for Gpu {
                 head_dim,
                 causal,
                 dtype,
+                kv_dtype,
+                kv_group,
             } => {
                 if self.tensor_peak_ops(dtype).is_none() {
                     return Err(unsupported(self, req, dtype));
@@ -241,6 +243,8 @@ impl KernelModel for Gpu {
                     head_dim,
                     causal,
                     dtype,
+                    kv_dtype,
+                    kv_group,
                 };
                 match attention::attention(self, &shape) {
                     Some((a, b)) => (Some(a), b),

@@ -91,6 +91,31 @@ pub struct AttentionShape {
     pub seq_len: u64,
     /// Elements per head.
     pub head_dim: u64,
+    /// Bits per stored K/V element of a cache narrower than the unit's element width (a
+    /// quantised cache); `None`: the unit's own width.
+    pub kv_bits: Option<u32>,
+    /// Elements of a head per FP16 scale and zero point (4 bytes per group and token) of a
+    /// quantised cache; 0: none. Used with `kv_bits`.
+    pub kv_group: u64,
+}
+
+impl AttentionShape {
+    /// Bytes of one token's K (or V) in one head, `element_bytes` being the unit's width:
+    /// `head_dim · element_bytes`, or with `kv_bits` `⌈head_dim · bits / 8⌉` plus 4 bytes per
+    /// `kv_group` elements.
+    pub fn kv_row_bytes(&self, element_bytes: u64) -> u64 {
+        match self.kv_bits {
+            None => self.head_dim * element_bytes,
+            Some(bits) => {
+                let meta = if self.kv_group > 0 {
+                    self.head_dim.div_ceil(self.kv_group) * 4
+                } else {
+                    0
+                };
+                (self.head_dim * u64::from(bits)).div_ceil(8) + meta
+            }
+        }
+    }
 }
 
 /// A kernel to estimate.

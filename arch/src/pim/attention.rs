@@ -11,7 +11,9 @@
 //! 1. **q in**: the `batch · heads · d` query elements cross the host link
 //!    (`host_link_gb_per_s`) and are written into the channels holding their instances.
 //! 2. **Score GEMV** `s = q · Kᵀ`: each PU streams its `tokens · d` keys (row steps as for a
-//!    GEMV) and does `g` MACs per key element.
+//!    GEMV) and does `g` MACs per key element. Keys and values are `element_bytes` each,
+//!    or, for a quantised cache ([`AttentionShape::kv_bits`]), `bits / 8` plus an FP16
+//!    scale and zero per `kv_group` elements.
 //! 3. **Softmax** over the `batch · heads · L` scores: on the devices' softmax units
 //!    (scores out of and probabilities back into the banks over the channel buses), or on
 //!    the host (scores also cross the host link both ways, plus the host's softmax time).
@@ -166,7 +168,9 @@ impl BankPim {
         let eb = self.element_bytes;
         let g = a.heads / a.kv_heads;
         let inst = a.batch * a.kv_heads;
-        let kv_bytes = inst * 2 * a.seq_len * a.head_dim * eb;
+        // K and V per token and instance: at the unit's width, or the cache's own format.
+        let kv_row = a.kv_row_bytes(eb);
+        let kv_bytes = inst * 2 * a.seq_len * kv_row;
         if kv_bytes > self.capacity_bytes_per_device * self.devices {
             return Err(unsupported(
                 UNIT,
@@ -182,7 +186,8 @@ impl BankPim {
             (1, pus / inst)
         };
         let tokens = div_ceil(a.seq_len, split);
-        let pu_bytes = per_pu_inst * tokens * a.head_dim * eb; // K (or V) per PU
+        let pu_bytes = per_pu_inst * tokens * kv_row; // K (or V) per PU
+        let pu_elems = per_pu_inst * tokens * a.head_dim;
         let q_elems = a.batch * a.heads * a.head_dim;
         let score_elems = a.batch * a.heads * a.seq_len;
         // 1. q in.
@@ -191,14 +196,14 @@ impl BankPim {
         let q_channel_bytes = inst_per_channel * g * a.head_dim * eb;
         let q_in = ps_for(q_elems * eb, link_bps) + self.channel_ps(q_channel_bytes);
         // 2 and 4. Score and context GEMVs: g query heads share each K/V element.
-        let gemv = |bytes: u64| {
+        let gemv = |bytes: u64, elems: u64| {
             let st = self.stream(bytes);
             let passes = div_ceil(g, self.vectors_per_pass);
-            let t = (st.ps * passes).max(self.compute_ps(g * bytes / eb));
+            let t = (st.ps * passes).max(self.compute_ps(g * elems));
             (self.with_refresh(t), st.row_steps * passes)
         };
-        let (score_ps, score_steps) = gemv(pu_bytes);
-        let (ctx_ps, ctx_steps) = gemv(pu_bytes);
+        let (score_ps, score_steps) = gemv(pu_bytes, pu_elems);
+        let (ctx_ps, ctx_steps) = gemv(pu_bytes, pu_elems);
         // 3. Softmax: scores out of the banks and probabilities back, per channel.
         let sm_channel = self.channel_ps(div_ceil(2 * score_elems * eb, self.channels()));
         let (softmax_ps, link_bytes_sm) = match softmax_on {

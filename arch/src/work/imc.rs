@@ -6,7 +6,8 @@
 //! * `Softmax` → `Kernel::Softmax` (the associative processor: integer only; PIM: where
 //!   the device has a softmax unit).
 //! * `Elementwise` add, sub, mul → `Kernel::Elementwise` (two inputs, one output).
-//! * `Attention` with `q_len = 1` → `Kernel::Attention` (PIM decode offload).
+//! * `Attention` with `q_len = 1` → `Kernel::Attention` (PIM decode offload); a KV cache
+//!   narrower than the work's format is streamed at its own width (`kv_dtype`, scales).
 //!
 //! Fields: compute and access coincide in memory, so `compute_time = memory_time = time`,
 //! and `bound` is memory for PIM (it streams its banks) and compute for the crossbar and
@@ -15,7 +16,7 @@
 //! (`buffer_read_bytes + buffer_write_bytes`, the AP's `io_bytes`).
 
 use super::support::imc_op;
-use super::{Backend, Bound, Estimate, EstimateOptions, Fidelity, Unit, Work};
+use super::{Backend, Bound, DType, Estimate, EstimateOptions, Fidelity, Unit, Work};
 use crate::ArchError;
 use crate::imc::kernel::{AttentionShape, Fidelity as ImcFidelity, Kernel};
 use crate::kernel::Fidelity as KernelFidelity;
@@ -124,17 +125,29 @@ fn kernel(work: &Work, notes: &mut Vec<String>) -> Result<Kernel, ArchError> {
             q_len,
             kv_len,
             head_dim,
+            dtype,
+            kv_dtype,
+            kv_group,
             ..
         } => {
             if q_len != 1 {
                 return Err(unsupported("decode steps only (q_len = 1)"));
             }
+            // A cache in the work's own format is read at the unit's width (as before);
+            // a narrower one at its own.
+            let narrower = kv_dtype.bits() < dtype.bits();
             Kernel::Attention(AttentionShape {
                 batch,
                 heads,
                 kv_heads,
                 seq_len: kv_len,
                 head_dim,
+                kv_bits: narrower.then(|| kv_dtype.bits()),
+                kv_group: if narrower && matches!(kv_dtype, DType::Int8 | DType::Int4) {
+                    kv_group
+                } else {
+                    0
+                },
             })
         }
         Work::Norm { .. } | Work::Scan { .. } => {

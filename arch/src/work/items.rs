@@ -153,8 +153,14 @@ pub enum Work {
         head_dim: u64,
         /// Causal mask.
         causal: bool,
-        /// Format of Q, K, V and O.
+        /// Format of Q and O (and of the products).
         dtype: DType,
+        /// Format of K and V as stored (the KV cache's element type: `int4` for a 4-bit
+        /// cache); units read K and V at this width.
+        kv_dtype: DType,
+        /// Channels of a head per FP16 scale and zero point of an integer `kv_dtype`
+        /// (read with K and V, per token); 0: none.
+        kv_group: u64,
     },
     /// An element-wise operation over `elements` outputs.
     Elementwise {
@@ -251,9 +257,16 @@ impl Work {
                 head_dim,
                 causal,
                 dtype,
+                kv_dtype,
+                kv_group,
             } => format!(
-                "attention b{batch} h{heads}/{kv_heads} q{q_len} kv{kv_len} d{head_dim}{} {dtype}",
-                if causal { " causal" } else { "" }
+                "attention b{batch} h{heads}/{kv_heads} q{q_len} kv{kv_len} d{head_dim}{} {dtype}{}",
+                if causal { " causal" } else { "" },
+                match (kv_dtype == dtype, kv_group) {
+                    (true, _) => String::new(),
+                    (false, 0) => format!(" kv {kv_dtype}"),
+                    (false, g) => format!(" kv {kv_dtype} g{g}"),
+                }
             ),
             Work::Elementwise {
                 elements,
@@ -407,6 +420,8 @@ impl Work {
                 head_dim,
                 causal,
                 dtype,
+                kv_dtype,
+                kv_group,
             } => R::Attention {
                 batch,
                 heads,
@@ -416,6 +431,8 @@ impl Work {
                 head_dim,
                 causal,
                 dtype,
+                kv_dtype,
+                kv_group,
             },
             Work::Elementwise {
                 elements,

@@ -303,6 +303,8 @@ fn attention(p: &Platform, work: &Work, opts: &EstimateOptions) -> Result<Estima
         head_dim,
         causal,
         dtype,
+        kv_dtype,
+        kv_group,
     } = *work
     else {
         return Err(ArchError::Invalid {
@@ -316,12 +318,29 @@ fn attention(p: &Platform, work: &Work, opts: &EstimateOptions) -> Result<Estima
         reason: "no unit runs the softmax of the decomposition".into(),
     })?;
     let rows = heads / kv_heads.max(1) * q_len;
-    let gemm = |m, k, n| Work::Gemm {
-        m,
-        k,
-        n,
-        act: dtype,
-        weight: dtype,
+    // K (or V) is the products' second operand, at the cache's format: an integer cache
+    // with scales is a fused dequantising product (QKᵀ: groups along the head's channels,
+    // as stored; PV: along the keys, the same count of scales when both divide).
+    let gemm = |m, k, n| {
+        if kv_dtype != dtype && matches!(kv_dtype, DType::Int8 | DType::Int4) {
+            Work::QuantGemm {
+                m,
+                k,
+                n,
+                act: dtype,
+                weight_bits: kv_dtype.bits(),
+                group_size: if kv_group > 0 { kv_group } else { k },
+                fused_dequant: true,
+            }
+        } else {
+            Work::Gemm {
+                m,
+                k,
+                n,
+                act: dtype,
+                weight: kv_dtype,
+            }
+        }
     };
     // Tilings are per shape: a caller's tiling does not apply to the parts.
     let part_opts = EstimateOptions {

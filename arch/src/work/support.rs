@@ -257,6 +257,8 @@ fn class_probe(work: &Work) -> Result<Kernel, String> {
             kv_heads: 1,
             seq_len: 1,
             head_dim: 1,
+            kv_bits: None,
+            kv_group: 0,
         })),
         _ => probe(work),
     }
@@ -290,6 +292,8 @@ fn probe(work: &Work) -> Result<Kernel, String> {
                 kv_heads: 1,
                 seq_len: 1,
                 head_dim: 1,
+                kv_bits: None,
+                kv_group: 0,
             })
         }
         Work::Norm { .. } | Work::Scan { .. } => {

@@ -150,6 +150,8 @@ fn dpu_gemv_and_elementwise_by_hand() {
         kv_heads: 1,
         seq_len: 8,
         head_dim: 8,
+        kv_bits: None,
+        kv_group: 0,
     }));
     assert!(matches!(err, Err(ArchError::Unsupported { ref class, .. }) if class == "attention"));
 }
@@ -173,6 +175,8 @@ fn attention_offload_by_hand() {
         kv_heads: 4,
         seq_len: 512,
         head_dim: 64,
+        kv_bits: None,
+        kv_group: 0,
     };
     let est = pim.estimate(&Kernel::Attention(shape)).unwrap();
     assert_eq!(est.time.as_ps(), 8_804_000);
@@ -230,6 +234,8 @@ fn grouped_query_attention_splits_instances_over_pus() {
             kv_heads: 2,
             seq_len: 512,
             head_dim: 64,
+            kv_bits: None,
+            kv_group: 0,
         })
         .unwrap();
     assert_eq!(est.count("pus_per_instance"), 2);

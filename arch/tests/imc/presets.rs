@@ -72,6 +72,8 @@ fn every_preset_parses_cites_and_runs_its_kernel_classes() {
         kv_heads: 32,
         seq_len: 1024,
         head_dim: 128,
+        kv_bits: None,
+        kv_group: 0,
     });
     let kernels = [
         Kernel::Gemv { k: 4096, n: 4096 },

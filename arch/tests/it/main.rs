@@ -3,6 +3,7 @@
 
 mod fpga;
 mod kernel;
+mod kv_width;
 mod nonlinear;
 mod platform;
 mod reference;

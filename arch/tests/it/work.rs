@@ -272,6 +272,8 @@ fn in_memory_units_are_their_models() {
         head_dim: 128,
         causal: true,
         dtype: DType::Fp16,
+        kv_dtype: DType::Fp16,
+        kv_group: 0,
     };
     let e = est(&p, Unit::Pim, &w);
     let direct = p
@@ -284,6 +286,8 @@ fn in_memory_units_are_their_models() {
             kv_heads: 8,
             seq_len: 512,
             head_dim: 128,
+            kv_bits: None,
+            kv_group: 0,
         }))
         .unwrap();
     assert_eq!(e.time, direct.time);
@@ -305,6 +309,8 @@ fn attention_on_a_pe_array_is_three_parts() {
         head_dim: 64,
         causal: false,
         dtype: DType::Int8,
+        kv_dtype: DType::Int8,
+        kv_group: 0,
     };
     let e = est(&p, Unit::PeArray, &w);
     let Backend::Parts { parts, instances } = &e.backend else {

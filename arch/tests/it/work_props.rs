@@ -68,18 +68,35 @@ fn work() -> impl Strategy<Value = Work> {
             d.clone(),
             1u64..40,
             any::<bool>(),
-            dtype()
+            dtype(),
+            dtype(),
+            prop::sample::select(vec![0u64, 32, 128])
         )
             .prop_map(
-                |(batch, g, kv_heads, q_len, kv_len, head_dim, causal, dtype)| Work::Attention {
+                |(
                     batch,
-                    heads: g * kv_heads,
+                    g,
                     kv_heads,
-                    q_len: if causal { q_len.min(kv_len) } else { q_len },
+                    q_len,
                     kv_len,
                     head_dim,
                     causal,
-                    dtype
+                    dtype,
+                    kv_dtype,
+                    kv_group,
+                )| {
+                    Work::Attention {
+                        batch,
+                        heads: g * kv_heads,
+                        kv_heads,
+                        q_len: if causal { q_len.min(kv_len) } else { q_len },
+                        kv_len,
+                        head_dim,
+                        causal,
+                        dtype,
+                        kv_dtype,
+                        kv_group,
+                    }
                 }
             ),
         (

@@ -53,6 +53,8 @@ pub fn every_class(dtype: DType) -> Vec<KernelRequest> {
             head_dim: 128,
             causal: true,
             dtype,
+            kv_dtype: dtype,
+            kv_group: 0,
         },
         KernelRequest::Elementwise {
             elements: 1 << 20,
@@ -455,6 +457,8 @@ fn causal_attention_does_about_half_the_work() {
             head_dim: 128,
             causal,
             dtype: H,
+            kv_dtype: H,
+            kv_group: 0,
         })
         .unwrap()
     };

@@ -105,6 +105,8 @@ fn model_matches_h100_measurements() {
                     head_dim: field("d="),
                     causal: field("causal=") == 1,
                     dtype: DType::Fp16,
+                    kv_dtype: DType::Fp16,
+                    kv_group: 0,
                 }
             }
             other => panic!("unknown class {other}"),

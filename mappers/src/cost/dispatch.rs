@@ -5,7 +5,7 @@
 //! quantised weights, `QuantGemm` (fused dequantisation); the `batch` independent products
 //! of attention are one product stacked along the side of the larger operand (FLOPs
 //! exact, the smaller operand read once instead of `batch` times); softmax, fused
-//! attention and the scan map one to one; norms become `Norm`; add, multiply, SiLU, GELU
+//! attention (K and V at the cache's width and scale groups) and the scan map one to one; norms become `Norm`; add, multiply, SiLU, GELU
 //! and exp become `Elementwise` with their inputs; data movement a copy. Element-wise
 //! functions the dispatch layer has no class for (rotary, ReLU, quantise, dequantise,
 //! conv1d, pooling, token merging/pruning) are marked inexact: on the nonlinear unit and a
@@ -143,6 +143,8 @@ pub fn to_arch(w: &Work) -> (aw::Work, bool) {
                 head_dim: a.head_dim,
                 causal: a.causal,
                 dtype: dtype(a.act_bits),
+                kv_dtype: dtype(a.kv_bits),
+                kv_group: a.kv_group,
             },
             !a.integer_softmax,
         ),
@@ -221,7 +223,7 @@ pub fn persistent_bytes(w: &Work) -> u64 {
     match *w {
         Work::Gemm(g) => match g.b_role {
             Operand::Weight => g.b_block_bytes(g.k, g.n),
-            Operand::KvCache => g.batch * g.b_block_bytes(g.k, g.n),
+            Operand::KvCache | Operand::HeadWeights => g.batch * g.b_block_bytes(g.k, g.n),
             Operand::Activation => 0,
         },
         Work::Attention(a) => {

@@ -6,7 +6,6 @@
 //! off-chip memory description (an ideal memory) is not checked.
 
 use arch::Platform;
-use workloads::ops::Role;
 use workloads::{Graph, OpKind};
 
 use crate::MapError;
@@ -18,7 +17,7 @@ pub fn stored_weight_bytes(g: &Graph) -> u64 {
     g.ops()
         .map(|(_, op)| match op.kind {
             OpKind::Embedding(e) => e.dtype.bytes_for(e.vocab * e.dim),
-            OpKind::LowRank(lr) if lr.input_role == Role::KvCache => 0,
+            OpKind::LowRank(lr) if lr.shared_weights => 0,
             _ => op.weight_bytes(),
         })
         .sum()

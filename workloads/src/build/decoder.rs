@@ -6,7 +6,7 @@
 //! residual add. The final norm and LM head run on the last position of each sequence in
 //! prefill (the logits a server needs) and on every new token in decode.
 
-use super::{B, Ctx, LayerTokens, Linear, Plan};
+use super::{B, Ctx, LayerTokens, Linear, Plan, absorbed};
 use crate::config::{DecoderConfig, Positions};
 use crate::graph::OpId;
 use crate::ops::{
@@ -14,7 +14,7 @@ use crate::ops::{
     Role, Rotary, Softmax, SoftmaxKind, TokenMerge, TokenPrune,
 };
 use crate::tensor::{DType, Tensor};
-use crate::transforms::Transforms;
+use crate::transforms::{Reconstruct, Transforms};
 use crate::workload::{AttentionImpl, Workload};
 
 const P: Part = Part::Language;
@@ -188,7 +188,7 @@ fn layer(
         b.add(name, P, Some(l), OpKind::KvAppend(a), &[dep])
     };
     let kv = tf.kv.as_ref();
-    let (kv_dtype, kv_group, cached, k_deps, v_deps) =
+    let (kv_dtype, kv_group, cached, mut k_deps, v_deps, absorbed) =
         match kv.and_then(|c| c.ranks(kvh * hd).map(|r| (c, r))) {
             None => {
                 let mut k = b.linear(lin("k_proj", h, kvh * hd, d.qkv_bias), dt, quant, xin);
@@ -200,7 +200,7 @@ fn layer(
                 let group = kv.map_or(0, |c| c.group);
                 let ka = append(b, "k_append", t.q, kvh, hd, stored, group, k);
                 let va = append(b, "v_append", t.q, kvh, hd, stored, group, v);
-                (stored, group, true, vec![ka], vec![va])
+                (stored, group, true, vec![ka], vec![va], None)
             }
             Some((c, (rk, rv))) => {
                 let stored = c.stored(dt);
@@ -209,10 +209,12 @@ fn layer(
                         m,
                         k,
                         n,
+                        heads: 1,
                         input,
                         input_role: role,
                         input_group: c.group,
                         dtype: dt,
+                        shared_weights: role == Role::KvCache,
                     };
                     b.add(name, P, Some(l), OpKind::LowRank(lr), &[dep])
                 };
@@ -234,9 +236,21 @@ fn layer(
                     vdeps[0] = append(b, "v_append_window", w, kvh, hd, dt, 0, vn);
                 }
                 // Cached tokens older than the window are reconstructed from the compressed
-                // cache: up-projected (and, for keys, rotated) at every step.
+                // cache: up-projected (and, for keys, rotated) at every step — or attended
+                // in the compressed space (`absorbed`).
                 let rec = (t.kv - t.q).saturating_sub(c.window);
-                if rec > 0 {
+                let absorbed = (c.reconstruct == Reconstruct::Absorbed && rec > 0).then_some(
+                    absorbed::Compressed {
+                        k: kc,
+                        v: vc,
+                        tokens: rec,
+                        rank_k: rk,
+                        rank_v: rv,
+                        stored,
+                        group: c.group,
+                    },
+                );
+                if rec > 0 && absorbed.is_none() {
                     let m = ctx.batch * rec;
                     let cache = Role::KvCache;
                     let mut kr = low(b, "k_reconstruct", m, rk, kvh * hd, stored, cache, kc);
@@ -247,7 +261,8 @@ fn layer(
                     kdeps.push(kr);
                     vdeps.push(vr);
                 }
-                (dt, 0, false, kdeps, vdeps)
+                // The absorbed form reads the window from the cache.
+                (dt, 0, absorbed.is_some(), kdeps, vdeps, absorbed)
             }
         };
     let a = Attention {
@@ -255,7 +270,7 @@ fn layer(
         q_heads: heads,
         kv_heads: kvh,
         q_len: t.q,
-        kv_len: t.kv,
+        kv_len: t.kv - absorbed.map_or(0, |c| c.tokens),
         head_dim: hd,
         causal: true,
         cached,
@@ -264,7 +279,14 @@ fn layer(
         kv_group,
         score: dt,
     };
-    let attn = attention(b, ctx, P, Some(l), a, q, &k_deps, &v_deps);
+    let attn = match absorbed {
+        Some(c) => {
+            let out = absorbed::attention(b, ctx, P, Some(l), a, c, q, &k_deps, &v_deps);
+            k_deps.push(c.k);
+            out
+        }
+        None => attention(b, ctx, P, Some(l), a, q, &k_deps, &v_deps),
+    };
     let ain = b.act_input(quant, P, Some(l), attn, (rows, heads * hd), dt);
     let o = b.linear(lin("o_proj", heads * hd, h, d.o_bias), dt, quant, ain);
     let r1 = b.elt(

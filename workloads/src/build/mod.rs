@@ -5,6 +5,7 @@
 //! `vision + context` keys. With FrameFusion, layers after the reduction layer see
 //! `vision_kept + …` instead.
 
+mod absorbed;
 mod decoder;
 mod mamba;
 mod vision;

@@ -296,10 +296,14 @@ mod tests {
 pub struct LowRank {
     /// Rows (tokens × batch).
     pub m: u64,
-    /// Input channels.
+    /// Input channels (per head when `heads > 1`).
     pub k: u64,
-    /// Output channels.
+    /// Output channels (per head when `heads > 1`).
     pub n: u64,
+    /// Independent per-head products with their own `k × n` weights (the absorbed
+    /// up-projections of [`crate::Reconstruct::Absorbed`]: input `[m, heads·k]`, weights
+    /// `[heads, k, n]`, output `[m, heads·n]`); 1 for one projection of all channels.
+    pub heads: u64,
     /// Input type (an integer type for a quantised compressed cache).
     pub input: DType,
     /// Where the input comes from (`KvCache` when reconstructing cached tokens).
@@ -308,28 +312,33 @@ pub struct LowRank {
     pub input_group: u64,
     /// Weight and output type.
     pub dtype: DType,
+    /// The weights are another operator's of the same layer (the up-projection applied to
+    /// new tokens), read again but stored once.
+    pub shared_weights: bool,
 }
 
 impl LowRank {
-    /// FLOPs: `2·m·k·n`, plus `2·m·k` to dequantise an integer input.
+    /// FLOPs: `2·m·heads·k·n`, plus `2·m·heads·k` to dequantise an integer input.
     pub fn flops(&self) -> u64 {
+        let h = self.heads.max(1);
         let deq = if self.input.is_int() {
-            DEQUANT_OPS * self.m * self.k
+            DEQUANT_OPS * self.m * h * self.k
         } else {
             0
         };
-        2 * self.m * self.k * self.n + deq
+        2 * self.m * h * self.k * self.n + deq
     }
 
-    /// The projection.
+    /// The projection `[m, heads·n]`.
     pub fn output(&self) -> Tensor {
-        Tensor::new(&[self.m, self.n], self.dtype)
+        Tensor::new(&[self.m, self.heads.max(1) * self.n], self.dtype)
     }
 
     pub(crate) fn io(&self) -> Io {
+        let h = self.heads.max(1);
         let mut reads = vec![Operand {
             role: self.input_role,
-            tensor: Tensor::new(&[self.m, self.k], self.input),
+            tensor: Tensor::new(&[self.m, h * self.k], self.input),
         }];
         if self.input.is_int() {
             let groups = self.k.div_ceil(self.input_group.max(1));
@@ -343,7 +352,12 @@ impl LowRank {
                 tensor: t,
             });
         }
-        reads.push(Operand::weight(Tensor::new(&[self.k, self.n], self.dtype)));
+        let w = if h == 1 {
+            Tensor::new(&[self.k, self.n], self.dtype)
+        } else {
+            Tensor::new(&[h, self.k, self.n], self.dtype)
+        };
+        reads.push(Operand::weight(w));
         Io {
             reads,
             writes: vec![Operand::act(self.output())],

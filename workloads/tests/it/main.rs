@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod configs;
+mod cskv_absorbed;
 mod flops;
 mod int_softmax;
 mod kv;
