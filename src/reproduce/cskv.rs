@@ -539,6 +539,7 @@ fn draw(ctx: &Context, by_ctx: &Points, by_batch: &Points) -> Result<Vec<PathBuf
         let mut cfg = ScatterConfig::new(x, "y");
         cfg.color = Some("cache".into());
         cfg.log_x = true;
+        cfg.join = true;
         cfg.log_y = true;
         cfg.title = title.into();
         cfg.x_label = Some(xl.into());
