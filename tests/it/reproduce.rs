@@ -130,3 +130,35 @@ pub fn assert_pngs(o: &Value, n: usize) -> Vec<usize> {
         })
         .collect()
 }
+
+#[test]
+fn committed_reproduction_md_is_current() {
+    // REPRODUCTION.md is generated, never edited: the same command into a fresh folder must
+    // give the committed text (a change that moves a figure regenerates it; the PNGs are
+    // left out of the comparison to keep the test cheap, they come from the same run).
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("REPRODUCTION.md");
+    let out = silica()
+        .args(["reproduce", "all", "-q", "--out"])
+        .arg(dir.path().join("out"))
+        .arg("--markdown")
+        .arg(&md)
+        .arg("--plots-dir")
+        .arg(dir.path().join("docs/reproduction"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fresh = std::fs::read_to_string(&md).unwrap();
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("REPRODUCTION.md"))
+            .unwrap();
+    assert!(
+        fresh == committed,
+        "REPRODUCTION.md is stale: regenerate it with `cargo run --release -- reproduce all \
+         --markdown REPRODUCTION.md --plots-dir docs/reproduction`"
+    );
+}
