@@ -49,7 +49,7 @@ pub struct SweepArgs {
     #[arg(long)]
     pub no_plots: bool,
     /// No progress bar or progress lines.
-    #[arg(long)]
+    #[arg(long, short)]
     pub quiet: bool,
     /// Check the spec and the first point of each architecture/workload (keys, names,
     /// overrides), print the number of points, and run nothing (with --slurm: also write
