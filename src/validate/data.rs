@@ -219,6 +219,33 @@ pub fn read(path: &Path) -> anyhow::Result<Measured> {
     parse(&text, &path.display().to_string())
 }
 
+/// The 1-based line of the record that the reader places at byte `byte` of `text`.
+///
+/// `csv::Position::line` counts a CRLF pair oddly (a row of a CRLF file is reported one
+/// line too low), and the harness writes CRLF (Python's `csv` default), so the line is
+/// counted here from the byte offset: one more than the `\n`s before it, the same for LF
+/// and CRLF files. The reader's offset of a record that follows comment (`#`) or blank
+/// lines is where those lines start, so they are stepped over.
+fn line_at(text: &str, byte: u64) -> u64 {
+    let mut at = usize::try_from(byte).map_or(text.len(), |b| b.min(text.len()));
+    let mut line = text.as_bytes()[..at]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64
+        + 1;
+    while let Some(rest) = text.get(at..) {
+        let skip = rest.starts_with('#') || rest.starts_with('\n') || rest.starts_with("\r\n");
+        match rest.find('\n') {
+            Some(nl) if skip => {
+                at += nl + 1;
+                line += 1;
+            }
+            _ => break,
+        }
+    }
+    line
+}
+
 /// Parses CSV `text`; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> anyhow::Result<Measured> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -249,11 +276,11 @@ pub fn parse(text: &str, file: &str) -> anyhow::Result<Measured> {
                 len,
             } => anyhow::anyhow!(
                 "{file}:{}: malformed row: {len} fields, but the header has {expected_len}",
-                pos.line()
+                line_at(text, pos.byte())
             ),
             _ => anyhow::anyhow!("{file}: malformed CSV: {e}"),
         })?;
-        let line = rec.position().map_or(0, csv::Position::line);
+        let line = rec.position().map_or(0, |p| line_at(text, p.byte()));
         let get = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("");
         let at = || format!("{file}:{line} (case `{}`)", get("case_id"));
         if !get("error").is_empty() {
@@ -395,5 +422,25 @@ mod tests {
         let t = format!("{HEAD}a,gemm,,fp16,1,sixty,64,3.5,d,\n");
         let e = format!("{:#}", parse(&t, "x.csv").unwrap_err());
         assert!(e.contains("x.csv:2") && e.contains("`n`"), "{e}");
+    }
+
+    #[test]
+    fn crlf_files_name_the_same_lines_as_lf_files() {
+        // Header on line 1, a comment on line 2, `a` on line 3, a blank line 4, `b` on
+        // line 5 — whatever the line ending.
+        for eol in ["\n", "\r\n"] {
+            let t = format!(
+                "{}#note{eol}a,gemv,,fp16,1,64,64,3.5,d,{eol}{eol}b,gemv,,fp16,1,64,64,abc,d,{eol}",
+                HEAD.replace('\n', eol)
+            );
+            let e = format!("{:#}", parse(&t, "x.csv").unwrap_err());
+            assert!(e.contains("x.csv:5 (case `b`)"), "{eol:?}: {e}");
+            let ok = t.replace("abc", "2");
+            let m = parse(&ok, "x.csv").unwrap();
+            assert_eq!((m.cases[0].line, m.cases[1].line), (3, 5), "{eol:?}");
+            let ragged = format!("{}a,gemv{eol}", HEAD.replace('\n', eol));
+            let e = format!("{:#}", parse(&ragged, "x.csv").unwrap_err());
+            assert!(e.contains("x.csv:2: malformed row"), "{eol:?}: {e}");
+        }
     }
 }

@@ -223,6 +223,19 @@ fn malformed_rows_and_unknown_classes_name_the_line() {
     let e = run_err(&["--measured", p.to_str().unwrap()]);
     assert!(e.contains("time.csv:2") && e.contains("median_us"), "{e}");
 
+    // The harness writes CRLF (Python's csv default): the row is still on line 2.
+    let row = "x,gemv,,fp16,,,1,1,64,64,,,,,abc,h100-sxm5-80gb,\n";
+    let p = write(
+        &dir,
+        "crlf.csv",
+        &format!("{HEADER}{row}").replace('\n', "\r\n"),
+    );
+    let e = run_err(&["--measured", p.to_str().unwrap()]);
+    assert!(
+        e.contains("crlf.csv:2 (case `x`)") && e.contains("median_us"),
+        "{e}"
+    );
+
     let p = write(&dir, "ragged.csv", &format!("{HEADER}{good}x,gemv,,fp16\n"));
     let e = run_err(&["--measured", p.to_str().unwrap()]);
     assert!(e.contains("ragged.csv:3: malformed row: 4 fields"), "{e}");
