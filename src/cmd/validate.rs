@@ -25,7 +25,8 @@ pub struct ValidateArgs {
     /// Override a platform key: --set gpu.efficiency.tensor=0.8 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Folder for validate.csv, validate.png and validate.svg (created if missing).
+    /// Folder for validate.csv (per case), validate-mape.csv (per class and overall),
+    /// validate-claims.csv, validate.png and validate.svg (created if missing).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print JSON instead of tables.
@@ -74,11 +75,14 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     let eval = run::evaluate(measured, args.arch.as_deref(), &args.set, comp)?;
     let cal_ref = cal.as_ref().map(|(_, c)| c);
     let results = cal_ref.map_or(&eval.results, |c| &c.after);
+    let claims = crate::validate::score::claims(&eval.measured.cases, results);
 
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating output folder `{}`", dir.display()))?;
         output::write_csv(dir, &eval, results, cal_ref)?;
+        output::write_mape_csv(dir, results, cal_ref)?;
+        output::write_claims_csv(dir, &claims)?;
         let who = match (&args.arch, cal_ref) {
             (Some(a), Some(_)) => format!("{a}, calibrated"),
             (Some(a), None) => a.clone(),
@@ -120,14 +124,19 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
     } else {
         out!("{}", output::mape_table(&eval)?);
     }
-    let claims = crate::validate::score::claims(&eval.measured.cases, results);
     if !claims.is_empty() {
         outln!();
         out!("{}", output::claims_table(&claims)?);
     }
     if let Some(dir) = &args.out {
         outln!();
-        for f in ["validate.csv", "validate.png", "validate.svg"] {
+        for f in [
+            "validate.csv",
+            "validate-mape.csv",
+            "validate-claims.csv",
+            "validate.png",
+            "validate.svg",
+        ] {
             outln!("wrote {}", dir.join(f).display());
         }
     }

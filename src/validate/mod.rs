@@ -7,7 +7,8 @@
 //! seed papers' claims as ratios) and, with `--fit`, calibrates the preset's
 //! `[gpu.efficiency]` parameters on half of the cases ([`fit`]). [`data`] reads the CSV
 //! (errors name file and line), [`run`] ties a run together, [`output`] prints and
-//! writes it (`validate.csv`, `validate.png`/`.svg`, JSON), [`preset`] writes a
+//! writes it (`validate.csv`, `validate-mape.csv`, `validate-claims.csv`,
+//! `validate.png`/`.svg`, JSON), [`preset`] writes a
 //! calibrated platform file.
 //!
 //! ```text

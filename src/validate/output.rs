@@ -1,6 +1,8 @@
-//! What `silica validate` prints and writes: terminal tables, `validate.csv`, the
+//! What `silica validate` prints and writes: terminal tables, `validate.csv` (per case),
+//! `validate-mape.csv` (per class and overall), `validate-claims.csv`, the
 //! predicted-vs-measured plot and the JSON document.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -142,23 +144,25 @@ pub fn calibration_text(c: &Calibration) -> anyhow::Result<String> {
     s.push('\n');
     s.push_str(&efficiency_toml(c));
     s.push('\n');
-    let mut rows: Vec<Vec<Cell>> = c
-        .held_out()
+    let half = |h: Half| match h {
+        Some((n, b, a)) => [
+            Cell::Number(n as f64),
+            Cell::Number(d1(b)),
+            Cell::Number(d1(a)),
+        ],
+        None => [Cell::Number(0.0), Cell::Empty, Cell::Empty],
+    };
+    let mut rows: Vec<Vec<Cell>> = fit_by_class(c)
         .into_iter()
-        .zip(c.training())
-        .map(|((g, n, b, a), (_, nt, tb, ta))| {
-            vec![
-                Cell::text(g),
-                Cell::Number(n as f64),
-                Cell::Number(d1(b)),
-                Cell::Number(d1(a)),
-                Cell::Number(nt as f64),
-                Cell::Number(d1(tb)),
-                Cell::Number(d1(ta)),
-            ]
+        .map(|(g, held, train)| {
+            let mut row = vec![Cell::text(g)];
+            row.extend(half(held));
+            row.extend(half(train));
+            row
         })
         .collect();
     let (b, a) = c.held_out_overall();
+    let (tb, ta) = c.training_overall();
     let n_test = c.train.iter().filter(|t| !**t).count();
     rows.push(vec![
         Cell::text("overall"),
@@ -166,8 +170,8 @@ pub fn calibration_text(c: &Calibration) -> anyhow::Result<String> {
         Cell::Number(d1(b)),
         Cell::Number(d1(a)),
         Cell::Number(n_train as f64),
-        Cell::Empty,
-        Cell::Empty,
+        Cell::Number(d1(tb)),
+        Cell::Number(d1(ta)),
     ]);
     s.push_str(&table(
         &[
@@ -182,6 +186,22 @@ pub fn calibration_text(c: &Calibration) -> anyhow::Result<String> {
         rows,
     )?);
     Ok(s)
+}
+
+/// One half of a class in a calibration: (cases, MAPE before %, MAPE after %), `None`
+/// where the half holds no case of the class (a class of one case trains it).
+pub type Half = Option<(usize, f64, f64)>;
+
+/// Per class of a calibration, in name order: (class, held-out half, training half).
+pub fn fit_by_class(c: &Calibration) -> Vec<(String, Half, Half)> {
+    let mut by: BTreeMap<String, (Half, Half)> = BTreeMap::new();
+    for (g, n, b, a) in c.held_out() {
+        by.entry(g).or_default().0 = Some((n, b, a));
+    }
+    for (g, n, b, a) in c.training() {
+        by.entry(g).or_default().1 = Some((n, b, a));
+    }
+    by.into_iter().map(|(g, (h, t))| (g, h, t)).collect()
 }
 
 /// The fitted `[gpu.efficiency]` table and composition values as TOML text.
@@ -236,6 +256,118 @@ pub fn write_csv(
             rec.push(format!("{}", c.before[i].error_pct()));
         }
         w.write_record(&rec)?;
+    }
+    w.flush()
+        .with_context(|| format!("writing `{}`", path.display()))?;
+    Ok(())
+}
+
+fn csv_writer(path: &Path) -> anyhow::Result<csv::Writer<std::fs::File>> {
+    csv::Writer::from_path(path).with_context(|| format!("writing `{}`", path.display()))
+}
+
+/// Writes `dir/validate-mape.csv`: one row per class and an `overall` row, with the cases
+/// and the MAPE (%) of `results` (the calibrated model with `cal`); with `cal` also the
+/// held-out and training halves, each as cases and MAPE before and after the fit (empty
+/// where a half holds no case of the class).
+pub fn write_mape_csv(
+    dir: &Path,
+    results: &[CaseResult],
+    cal: Option<&Calibration>,
+) -> anyhow::Result<()> {
+    let path = dir.join("validate-mape.csv");
+    let mut w = csv_writer(&path)?;
+    let mut header = vec!["class", "cases", "mape_pct"];
+    if cal.is_some() {
+        header.extend([
+            "held_out",
+            "held_out_before_pct",
+            "held_out_after_pct",
+            "train",
+            "train_before_pct",
+            "train_after_pct",
+        ]);
+    }
+    w.write_record(&header)?;
+    let half = |h: Half| match h {
+        Some((n, b, a)) => [n.to_string(), b.to_string(), a.to_string()],
+        None => ["0".into(), String::new(), String::new()],
+    };
+    let fit: BTreeMap<String, (Half, Half)> = cal
+        .map(|c| {
+            fit_by_class(c)
+                .into_iter()
+                .map(|(g, h, t)| (g, (h, t)))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (g, n, m) in super::score::mape_by_group(results) {
+        let mut rec = vec![g.clone(), n.to_string(), m.to_string()];
+        if cal.is_some() {
+            let (h, t) = fit.get(&g).copied().unwrap_or((None, None));
+            rec.extend(half(h));
+            rec.extend(half(t));
+        }
+        w.write_record(&rec)?;
+    }
+    let all: Vec<&CaseResult> = results.iter().collect();
+    let mut rec = vec![
+        "overall".to_string(),
+        results.len().to_string(),
+        super::score::mape(&all).to_string(),
+    ];
+    if let Some(c) = cal {
+        let n_train = c.train.iter().filter(|t| **t).count();
+        let (hb, ha) = c.held_out_overall();
+        let (tb, ta) = c.training_overall();
+        rec.extend(half(Some((c.train.len() - n_train, hb, ha))));
+        rec.extend(half(Some((n_train, tb, ta))));
+    }
+    w.write_record(&rec)?;
+    w.flush()
+        .with_context(|| format!("writing `{}`", path.display()))?;
+    Ok(())
+}
+
+/// Writes `dir/validate-claims.csv`: per claim a `geomean` row (the geometric mean of its
+/// ratios), then one `ratio` row per pair of cases, each with the measured and predicted
+/// speed-up `baseline / improved`. Only the header where the file has no pair.
+pub fn write_claims_csv(dir: &Path, claims: &[Ratio]) -> anyhow::Result<()> {
+    let path = dir.join("validate-claims.csv");
+    let mut w = csv_writer(&path)?;
+    w.write_record([
+        "kind",
+        "claim",
+        "what",
+        "baseline",
+        "improved",
+        "ratios",
+        "measured",
+        "predicted",
+    ])?;
+    for (c, n, m, p) in claim_summary(claims) {
+        w.write_record([
+            "geomean".to_string(),
+            c.describe(),
+            String::new(),
+            String::new(),
+            String::new(),
+            n.to_string(),
+            m.to_string(),
+            p.to_string(),
+        ])?;
+    }
+    for r in claims {
+        w.write_record([
+            "ratio".to_string(),
+            r.claim.describe(),
+            r.what.clone(),
+            r.baseline.clone(),
+            r.improved.clone(),
+            "1".to_string(),
+            r.measured.to_string(),
+            r.predicted.to_string(),
+        ])?;
     }
     w.flush()
         .with_context(|| format!("writing `{}`", path.display()))?;

@@ -152,8 +152,15 @@ impl Calibration {
     }
     /// Held-out MAPE over every held-out case: (before %, after %).
     pub fn held_out_overall(&self) -> (f64, f64) {
-        let b = self.subset(&self.before, false);
-        let a = self.subset(&self.after, false);
+        self.overall(false)
+    }
+    /// Training MAPE over every training case: (before %, after %).
+    pub fn training_overall(&self) -> (f64, f64) {
+        self.overall(true)
+    }
+    fn overall(&self, train: bool) -> (f64, f64) {
+        let b = self.subset(&self.before, train);
+        let a = self.subset(&self.after, train);
         (
             score::mape(&b.iter().collect::<Vec<_>>()),
             score::mape(&a.iter().collect::<Vec<_>>()),

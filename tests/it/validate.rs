@@ -267,7 +267,13 @@ a-dense,attention,sdpa_causal_prefill,fp16,,,1,,,,13568,28,4,128,2000,h100-sxm5-
 a-red,attention,sdpa_causal_prefill,fp16,,,1,,,,4160,28,4,128,250,h100-sxm5-80gb,
 ";
     let p = write(&dir, "claims.csv", &format!("{HEADER}{rows}"));
-    let v = run_json(&["--measured", p.to_str().unwrap()]);
+    let out_dir = dir.join("out");
+    let v = run_json(&[
+        "--measured",
+        p.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     let predicted = |id: &str| -> f64 {
         v["cases"]
             .as_array()
@@ -291,6 +297,42 @@ a-red,attention,sdpa_causal_prefill,fp16,,,1,,,,4160,28,4,128,250,h100-sxm5-80gb
         let want = predicted(baseline) / predicted(improved);
         assert!((r["predicted"].as_f64().unwrap() - want).abs() < 1e-12);
     }
+    // --out writes the same ratios to validate-claims.csv, after one geomean row per
+    // claim (W3 m1, W4 m1, attention: one ratio each, so the geomean is the ratio), and
+    // the classes and overall to validate-mape.csv.
+    let mut rdr = csv::Reader::from_path(out_dir.join("validate-claims.csv")).unwrap();
+    assert_eq!(
+        rdr.headers().unwrap(),
+        vec![
+            "kind",
+            "claim",
+            "what",
+            "baseline",
+            "improved",
+            "ratios",
+            "measured",
+            "predicted"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    for (kind, want) in [("geomean", [2.0, 2.5, 8.0]), ("ratio", [2.0, 2.5, 8.0])] {
+        let got: Vec<f64> = rows
+            .iter()
+            .filter(|r| &r[0] == kind)
+            .map(|r| r[6].parse().unwrap())
+            .collect();
+        assert_eq!(got.len(), 3, "{rows:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-12, "{kind}: {got:?}");
+        }
+    }
+    let mape = std::fs::read_to_string(out_dir.join("validate-mape.csv")).unwrap();
+    let classes: Vec<&str> = mape.lines().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(
+        classes,
+        ["class", "attention", "gemv", "qgemv", "overall"],
+        "{mape}"
+    );
 }
 
 #[test]
@@ -329,6 +371,48 @@ fn writes_the_table_the_plots_and_a_loadable_calibrated_preset() {
         .count();
     assert_eq!(rows, cases, "one row per case plus the header");
     assert!(csv.starts_with("case_id,class,platform,measured_us,predicted_us,error_pct,split"));
+    // validate-mape.csv: every class of the file and `overall`; each MAPE is the mean of
+    // the |error_pct| of that class's rows of validate.csv, and the halves add up.
+    let mut errors: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let e: f64 = f[5].parse().unwrap();
+        errors.entry(f[1].into()).or_default().push(e.abs());
+        errors.entry("overall".into()).or_default().push(e.abs());
+    }
+    let mape = std::fs::read_to_string(dir.join("validate-mape.csv")).unwrap();
+    let mut lines = mape.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "class,cases,mape_pct,held_out,held_out_before_pct,held_out_after_pct,train,\
+         train_before_pct,train_after_pct"
+    );
+    let mut classes = Vec::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let errs = &errors[f[0]];
+        assert_eq!(f[1].parse::<usize>().unwrap(), errs.len(), "{line}");
+        let want = errs.iter().sum::<f64>() / errs.len() as f64;
+        assert!((f[2].parse::<f64>().unwrap() - want).abs() < 1e-9, "{line}");
+        let (held, train): (usize, usize) = (f[3].parse().unwrap(), f[6].parse().unwrap());
+        assert_eq!(held + train, errs.len(), "{line}");
+        classes.push(f[0].to_string());
+    }
+    let mut want: Vec<String> = errors.keys().cloned().collect();
+    want.sort();
+    classes.sort();
+    assert_eq!(classes, want);
+    assert!(
+        ["attention", "elementwise", "gemm", "gemv", "softmax"]
+            .iter()
+            .all(|c| classes.iter().any(|k| k == c)),
+        "{classes:?}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("validate-claims.csv"))
+            .unwrap()
+            .starts_with("kind,claim,what,baseline,improved,ratios,measured,predicted")
+    );
     assert!(
         std::fs::read(dir.join("validate.png"))
             .unwrap()
