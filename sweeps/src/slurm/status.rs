@@ -124,6 +124,17 @@ pub fn sweep_status(
     dir: &Path,
     commands: Option<&dyn Commands>,
 ) -> Result<SweepStatus, SlurmError> {
+    status_with(dir, commands, None)
+}
+
+/// [`sweep_status`], taking the Slurm jobs from `recovered` when `dir/meta.json` records
+/// none (a script submitted by hand, whose job ids [`super::submit`] reads from the
+/// tasks' log names).
+pub(crate) fn status_with(
+    dir: &Path,
+    commands: Option<&dyn Commands>,
+    recovered: Option<SlurmRecord>,
+) -> Result<SweepStatus, SlurmError> {
     if !dir.is_dir() {
         return Err(SlurmError::request(format!(
             "{}: no such folder",
@@ -132,7 +143,7 @@ pub fn sweep_status(
     }
     let meta = Meta::read(dir)?;
     let shard_dirs = find_shard_dirs(dir)?;
-    let record = meta.as_ref().and_then(|m| m.slurm.clone());
+    let record = meta.as_ref().and_then(|m| m.slurm.clone()).or(recovered);
     let mut shard_metas: BTreeMap<u64, (PathBuf, Option<Meta>)> = BTreeMap::new();
     let mut count = record.as_ref().map(|r| r.shards);
     for d in &shard_dirs {

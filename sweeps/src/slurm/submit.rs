@@ -7,7 +7,13 @@
 //! folder, so points already written are kept. A resubmission keeps the `#SBATCH`
 //! settings of the previous submission (recorded in [`Submission::settings`]) except those
 //! the command line gives anew.
+//!
+//! A folder whose script was submitted by hand (`--dry-run`, then `sbatch`) has `shard-*`
+//! folders but no record: `resume` takes the shard count from the shards' `meta.json`,
+//! the job ids from the tasks' log names (`slurm/shard-i.job-J.out`), and resubmits the
+//! unfinished shards of that count like any other resume; without `resume` it is refused.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::commands::{Commands, run_ok};
@@ -16,9 +22,10 @@ use super::script::{
     SCRIPT_NAME, SbatchOptions, TaskArg, TaskCommand, default_shards, normalize_directive,
     render_sbatch,
 };
-use super::status::sweep_status;
+use super::status::{status_with, sweep_status};
 use super::{SlurmError, format_index_list};
 use crate::SweepError;
+use crate::merge::find_shard_dirs;
 use crate::meta::{Meta, utc_now};
 use crate::spec::Spec;
 
@@ -78,6 +85,10 @@ pub fn submit(
     let spec_path = absolute(req.spec_path)?;
     let program = absolute(req.program)?;
     let old = Meta::read(&dir)?;
+    let by_hand = match &old {
+        None => by_hand(&dir, req, spec.hash())?,
+        Some(_) => None,
+    };
     let record = match &old {
         None => None,
         Some(m) => {
@@ -143,9 +154,9 @@ pub fn submit(
         }
     };
     let points = spec.n_points();
-    let n = match &record {
-        Some(r) => r.shards,
-        None => options.shards.unwrap_or_else(|| default_shards(points)),
+    let n = match (&record, &by_hand) {
+        (Some(r), _) | (None, Some(r)) => r.shards,
+        (None, None) => options.shards.unwrap_or_else(|| default_shards(points)),
     };
     if n == 0 || n > points {
         return Err(SlurmError::request(format!(
@@ -154,8 +165,13 @@ pub fn submit(
     }
 
     let (mut submitted, mut active, mut finished) = ((0..n).collect::<Vec<u64>>(), vec![], vec![]);
-    if record.is_some() {
-        let status = sweep_status(&dir, Some(commands))?;
+    if record.is_some() || by_hand.is_some() {
+        let status = match &by_hand {
+            // Nothing recorded and no task log: the shards ran elsewhere; nothing to ask.
+            Some(r) if r.submissions.is_empty() => status_with(&dir, None, None)?,
+            Some(r) => status_with(&dir, Some(commands), Some(r.clone()))?,
+            None => sweep_status(&dir, Some(commands))?,
+        };
         if let Some(bad) = status.shards.iter().find(|s| s.problem.is_some()) {
             return Err(SlurmError::request(format!(
                 "{}: {}",
@@ -279,4 +295,81 @@ pub fn submit(
     })?;
     outcome.submission = Some(submission);
     Ok(outcome)
+}
+
+/// For a folder without `meta.json` that holds `shard-*` folders (a script submitted by
+/// hand, or shards run with `--shard`): the record of those shards — their count (from
+/// their `meta.json`) and, as submissions of every shard, the jobs named by the tasks'
+/// logs `slurm/shard-i.job-J.out` (oldest first). `None` for an empty folder. Refuses
+/// without `resume`, with another spec or with another `--shards`.
+fn by_hand(
+    dir: &Path,
+    req: &SubmitRequest<'_>,
+    spec_hash: &str,
+) -> Result<Option<SlurmRecord>, SlurmError> {
+    if find_shard_dirs(dir)?.is_empty() {
+        return Ok(None);
+    }
+    let status = sweep_status(dir, None)?;
+    let n = status.shards.len() as u64;
+    if let Some(hash) = status
+        .shards
+        .iter()
+        .filter_map(|s| Meta::read(&s.dir).ok().flatten())
+        .map(|m| m.spec_hash)
+        .find(|h| h != spec_hash)
+    {
+        return Err(SlurmError::request(format!(
+            "{}: its shard folders hold another spec's results (hash {hash}, {} has \
+             {spec_hash}): choose another folder, or restore that spec",
+            dir.display(),
+            req.spec_path.display()
+        )));
+    }
+    if !req.resume {
+        return Err(SlurmError::request(format!(
+            "{}: holds the folders of a sweep in {n} shards but no record of a Slurm job (was \
+             slurm/sweep.sbatch submitted by hand?): add `--resume` to resubmit only its \
+             unfinished shards, or choose another folder",
+            dir.display()
+        )));
+    }
+    if let Some(m) = req.options.shards
+        && m != n
+    {
+        return Err(SlurmError::request(format!(
+            "{}: its shard folders are of a sweep in {n} shards, not {m}: resume without \
+             `--shards`",
+            dir.display()
+        )));
+    }
+    let mut jobs: BTreeSet<u64> = BTreeSet::new();
+    let logs = dir.join("slurm");
+    if let Ok(entries) = std::fs::read_dir(&logs) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let job = name
+                .strip_prefix("shard-")
+                .and_then(|r| r.split_once(".job-"))
+                .and_then(|(_, r)| r.strip_suffix(".out").or_else(|| r.strip_suffix(".err")))
+                .and_then(|j| j.parse::<u64>().ok());
+            jobs.extend(job);
+        }
+    }
+    let all: Vec<u64> = (0..n).collect();
+    Ok(Some(SlurmRecord {
+        script: format!("slurm/{SCRIPT_NAME}"),
+        shards: n,
+        submissions: jobs
+            .into_iter()
+            .map(|j| Submission {
+                job_id: j.to_string(),
+                cluster: None,
+                array: format_index_list(&all),
+                shards: all.clone(),
+                submitted: String::new(),
+                settings: Settings::default(),
+            })
+            .collect(),
+    }))
 }

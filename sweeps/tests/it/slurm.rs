@@ -322,6 +322,78 @@ fn resume_needs_slurm_to_know_what_is_running() {
     assert_eq!(out.submitted, [1, 2, 3]);
 }
 
+/// The README's flow without a record: `--dry-run`, `sbatch` by hand (job 42), shards 0, 1
+/// and 3 of 4 finished, shard 2 never started. `--resume` keeps the 4 shards (from the
+/// shards' meta.json, not the default count) and resubmits shard 2 only.
+#[test]
+fn resume_of_a_script_submitted_by_hand_keeps_its_shard_count() {
+    let work = tmp();
+    let spec_path = work.path().join("grid.toml");
+    std::fs::write(&spec_path, GRID).unwrap();
+    let spec = spec(GRID);
+    let dir = work.path().join("dse");
+    let mut dry = request(&spec, &spec_path, &dir);
+    dry.dry_run = true;
+    let none = Fake::new(&[]);
+    submit(&dry, &none).unwrap();
+    assert!(
+        Meta::read(&dir).unwrap().is_none(),
+        "a dry run records nothing"
+    );
+    for i in [0, 1, 3] {
+        run_shard(&spec, &dir, i);
+        std::fs::write(dir.join(format!("slurm/shard-{i}.job-42.out")), "").unwrap();
+    }
+
+    // Without --resume: refused, with the hint.
+    let mut again = request(&spec, &spec_path, &dir);
+    again.options.shards = None;
+    let e = submit(&again, &none).unwrap_err().to_string();
+    assert!(
+        e.contains("no record of a Slurm job") && e.contains("--resume"),
+        "{e}"
+    );
+    // Another shard count: refused.
+    let mut other = request(&spec, &spec_path, &dir);
+    (other.resume, other.options.shards) = (true, Some(2));
+    let e = submit(&other, &none).unwrap_err().to_string();
+    assert!(e.contains("in 4 shards, not 2"), "{e}");
+
+    // A dry run of the resume: shard 2 only, and the script keeps "/4".
+    let mut resume = request(&spec, &spec_path, &dir);
+    (resume.resume, resume.dry_run, resume.options.shards) = (true, true, None);
+    let out = submit(&resume, &none).unwrap();
+    assert_eq!(
+        (out.shards, out.submitted, out.finished),
+        (4, vec![2], vec![0, 1, 3])
+    );
+    let script = std::fs::read_to_string(&out.script).unwrap();
+    assert!(script.contains("--shard \"$task/4\""), "{script}");
+
+    // For real: job 42 (named by the logs) is asked about; its task 2 is gone.
+    resume.dry_run = false;
+    let scontrol = "JobId=43 ArrayJobId=42 ArrayTaskId=0 JobState=COMPLETED\n\
+                    JobId=44 ArrayJobId=42 ArrayTaskId=1 JobState=COMPLETED\n\
+                    JobId=46 ArrayJobId=42 ArrayTaskId=3 JobState=COMPLETED\n";
+    let fake = Fake::new(&[
+        ("scontrol", Some((0, scontrol, ""))),
+        ("sbatch", Some((0, "57\n", ""))),
+    ]);
+    let out = submit(&resume, &fake).unwrap();
+    assert_eq!(
+        fake.calls(),
+        [
+            "scontrol -o show job 42".to_string(),
+            format!("sbatch --parsable --array=2 {}", out.script.display()),
+        ]
+    );
+    let record = Meta::read(&dir).unwrap().unwrap().slurm.unwrap();
+    assert_eq!(
+        (record.shards, record.submissions[0].shards.clone()),
+        (4, vec![2])
+    );
+}
+
 #[test]
 fn finished_shards_merge_into_the_submitted_folder_keeping_its_jobs() {
     let work = tmp();
