@@ -84,14 +84,39 @@ pub(crate) fn run_ok(
             .status
             .map_or_else(|| "was killed".to_string(), |c| format!("exited with {c}"));
         let stderr = out.stderr.trim();
-        return Err(err(if stderr.is_empty() {
+        let mut message = if stderr.is_empty() {
             status
         } else {
             format!(
                 "{status}: {}",
                 stderr.lines().collect::<Vec<_>>().join(" | ")
             )
-        }));
+        };
+        if no_cluster(stderr) {
+            message.push_str(
+                " (no Slurm cluster is reachable from here: run on the cluster's login node, \
+                 or set SLURM_CONF to its slurm.conf",
+            );
+            message.push_str(if program == "sbatch" {
+                "; or pass --dry-run to only write the script)"
+            } else {
+                ")"
+            });
+        }
+        return Err(err(message));
     }
     Ok(out.stdout)
+}
+
+/// Whether a Slurm command's standard error says it found no cluster: no configuration
+/// (`Could not establish a configuration source`, Slurm ≥ 21.08 without `slurm.conf`) or
+/// no controller answering.
+fn no_cluster(stderr: &str) -> bool {
+    [
+        "Could not establish a configuration source",
+        "Unable to contact slurm controller",
+        "Unable to establish controller machine",
+    ]
+    .iter()
+    .any(|m| stderr.contains(m))
 }

@@ -165,6 +165,31 @@ fn sbatch_failures_and_dry_runs() {
     );
     assert!(Meta::read(&dir).unwrap().is_none(), "nothing recorded");
 
+    // Installed, but no cluster configured (the fatal line of sbatch without a
+    // slurm.conf, as in issue 11's audit): a hint how to go on.
+    let unconfigured = Fake::new(&[(
+        "sbatch",
+        Some((
+            1,
+            "",
+            "sbatch: fatal: Could not establish a configuration source\n",
+        )),
+    )]);
+    let e = submit(&request(&spec, &spec_path, &dir), &unconfigured)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Could not establish a configuration source")
+            && e.contains("set SLURM_CONF")
+            && e.contains("--dry-run"),
+        "{e}"
+    );
+    let e = submit(&request(&spec, &spec_path, &dir), &refused).unwrap_err();
+    assert!(
+        !e.to_string().contains("SLURM_CONF"),
+        "no hint for other failures: {e}"
+    );
+
     let absent = Fake::new(&[]);
     let e = submit(&request(&spec, &spec_path, &dir), &absent).unwrap_err();
     assert!(e.to_string().contains("not installed here"), "{e}");
