@@ -81,17 +81,17 @@ pub fn evaluate(
     let mut results = Vec::with_capacity(m.cases.len());
     for (c, p) in m.cases.iter().zip(&platform) {
         if !models.contains_key(p.as_str()) {
-            let model = model_of(p, set, comp).with_context(|| {
-                if arch.is_some() {
-                    String::new()
-                } else {
+            // With --arch the error names the platform already; else it names the row.
+            let model = match arch {
+                Some(_) => model_of(p, set, comp)?,
+                None => model_of(p, set, comp).with_context(|| {
                     format!(
                         "{}:{} (case `{}`): its `device` must name a GPU preset or file, \
                          or pass --arch",
                         m.file, c.line, c.id
                     )
-                }
-            })?;
+                })?,
+            };
             models.insert(p, model);
         }
         let model = &models[p.as_str()];

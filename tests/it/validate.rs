@@ -231,6 +231,12 @@ fn malformed_rows_and_unknown_classes_name_the_line() {
         e.contains("device.csv:2") && e.contains("h100-sxm5-80gb"),
         "{e}"
     );
+    // With --arch, the platform's error has no empty context before it.
+    let e = run_err(&["--measured", p.to_str().unwrap(), "--arch", "h100-sxm5-80g"]);
+    assert!(
+        e.starts_with("error: loading platform `h100-sxm5-80g`") && e.contains("h100-sxm5-80gb"),
+        "{e}"
+    );
 }
 
 #[test]
