@@ -12,8 +12,16 @@ use crate::validate::predict::{Composition, DEFAULT_HOST_LAUNCH_GAP_US};
 use crate::validate::preset;
 use crate::validate::run::{self, Calibration, fitted_params};
 
+const EXAMPLES: &str = "\
+Examples:
+  silica validate --measured validation/data/h100-sxm.csv --arch h100-sxm5-80gb --out out/val
+  silica validate --measured validation/data/published.csv         # each row's device names its preset
+  silica validate --measured validation/data/h100-sxm.csv --arch h100-sxm5-80gb --fit --split-seed 0
+  silica validate --measured my-gpu.csv --arch a100-sxm4-80gb --set gpu.efficiency.tensor=0.8 --json";
+
 /// Arguments of `silica validate`.
 #[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
 pub struct ValidateArgs {
     /// Measured CSV in the harness's schema (validation/README.md).
     #[arg(long, value_name = "CSV")]

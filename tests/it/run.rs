@@ -70,6 +70,25 @@ fn help_has_examples() {
     );
     let s = ok(&["--help"]);
     assert!(s.contains("Examples:") && s.contains("silica run"), "{s}");
+    // Every subcommand's help shows how it is used.
+    for sub in [
+        "workload",
+        "kernel",
+        "presets",
+        "sweep",
+        "merge",
+        "status",
+        "plot",
+        "report",
+        "validate",
+        "reproduce",
+    ] {
+        let s = ok(&[sub, "--help"]);
+        assert!(
+            s.contains("Examples:") && s.contains(&format!("silica {sub}")),
+            "{sub}: {s}"
+        );
+    }
 }
 
 #[test]
