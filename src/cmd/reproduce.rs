@@ -94,9 +94,13 @@ pub fn run(args: &ReproduceArgs) -> Result<()> {
 
 fn print_outcome(o: &Outcome) -> Result<()> {
     out!(
-        "== {} ==\n{}\n{}",
+        "== {} ==\n{}\n{}{}",
         o.title,
         claims::terminal_table(&o.claims),
+        o.tables
+            .iter()
+            .map(|t| format!("{}\n{}\n", t.caption, t.table.to_terminal()))
+            .collect::<String>(),
         o.plots
             .iter()
             .map(|p| format!("plot: {}\n", p.display()))

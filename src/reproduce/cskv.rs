@@ -282,6 +282,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         title: "CSKV: channel shrinking for the KV cache (arXiv 2409.10593)".into(),
         command: "silica reproduce cskv".into(),
         claims,
+        tables: Vec::new(),
         plots,
         findings,
         assumptions: vec![

@@ -336,6 +336,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         title: "MARCA (ICCAD'24): Mamba accelerator vs Xeon 8358P and A100".into(),
         command: "silica reproduce marca".into(),
         claims,
+        tables: Vec::new(),
         plots,
         findings: text::findings(
             &text::Headline {

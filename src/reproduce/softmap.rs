@@ -416,6 +416,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         title: "SoftmAP — integer softmax on an associative processor vs A100 / RTX 3090".into(),
         command: "silica reproduce softmap".into(),
         claims,
+        tables: Vec::new(),
         plots,
         findings,
         assumptions,
