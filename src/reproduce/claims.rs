@@ -90,7 +90,11 @@ impl Claim {
     }
 
     fn row(&self) -> [String; 6] {
+        // A figure the simulation could not produce (the reason is in the note) shows as
+        // "—", with no ratio.
+        let finite = self.simulated.is_finite();
         let sim = match self.check {
+            _ if !finite => "—".to_string(),
             Check::Holds => if self.simulated >= 0.5 { "yes" } else { "no" }.to_string(),
             _ => format!("{} {}", fmt(self.simulated), self.unit),
         };
@@ -103,7 +107,9 @@ impl Claim {
             self.what.clone(),
             self.paper_text.clone(),
             sim,
-            self.ratio().map_or("—".into(), |r| format!("{r:.2}")),
+            self.ratio()
+                .filter(|_| finite)
+                .map_or("—".into(), |r| format!("{r:.2}")),
             self.check.describe(),
             status.to_string(),
         ]
@@ -210,5 +216,14 @@ mod tests {
         assert!(t.contains("1.50") && t.contains("ok"), "{t}");
         let m = markdown_table(&c);
         assert!(m.starts_with("| claim |") && m.contains("| 1.50 |"), "{m}");
+    }
+
+    #[test]
+    fn missing_figures_print_a_dash() {
+        let c = [claim(Some(814.0), f64::NAN, Check::Report)];
+        let m = markdown_table(&c);
+        assert!(m.contains("| x | p | — | — | reported | — | s |"), "{m}");
+        let t = terminal_table(&c);
+        assert!(!t.contains("NaN"), "{t}");
     }
 }

@@ -10,6 +10,8 @@
 //! costs and buys at run time, under both reconstruction assumptions (`reconstruct`:
 //! every cached token up-projected at every step, or the up-projections absorbed).
 
+mod group;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -276,12 +278,16 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
     }
 
     let plots = draw(ctx, &by_ctx, &by_batch)?;
-    let findings = findings(&by_ctx, &by_batch, &get);
+    let (group_claim, group_finding) = group::claim(ctx)?;
+    claims.push(group_claim);
+    let mut findings = findings(&by_ctx, &by_batch, &get);
+    findings.push(group_finding);
     Ok(Outcome {
         name: "cskv".into(),
         title: "CSKV: channel shrinking for the KV cache (arXiv 2409.10593)".into(),
         command: "silica reproduce cskv".into(),
         claims,
+        tables: Vec::new(),
         plots,
         findings,
         assumptions: vec![
@@ -296,7 +302,8 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
              for Llama-2's rotary keys only with MLA's decoupled RoPE (a model change)."
                 .into(),
             "Quantisation: asymmetric 4-bit with an fp16 scale and zero per 128 channels and \
-             token (4.25 bits per element; not published)."
+             token (4.25 bits per element; not published); cskv-group.toml varies the group \
+             (32, 64, 128)."
                 .into(),
             "Largest batch: the weights and the KV cache after the step must fit the 80 GiB \
              of HBM (activations and fragmentation ignored)."

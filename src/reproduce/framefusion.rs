@@ -243,6 +243,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
             .into(),
         command: "silica reproduce framefusion".into(),
         claims,
+        tables: Vec::new(),
         plots,
         findings: text::findings(&s, &sens)?,
         assumptions: text::assumptions(),

@@ -10,6 +10,7 @@
 //! simulated point (5 sizes × 6 prefill lengths, and decode).
 
 mod ablation;
+mod memory;
 mod plots;
 mod stacks;
 mod text;
@@ -328,6 +329,8 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         ),
     ));
     claims.extend(abl.claims());
+    let (memory_claim, memory_finding) = memory::claim(ctx)?;
+    claims.push(memory_claim);
 
     let plots = plots::draw(ctx, &gains, &abl, &p, &stacks, &ar)?;
 
@@ -336,16 +339,20 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         title: "MARCA (ICCAD'24): Mamba accelerator vs Xeon 8358P and A100".into(),
         command: "silica reproduce marca".into(),
         claims,
+        tables: Vec::new(),
         plots,
-        findings: text::findings(
-            &text::Headline {
-                gpu: (sp_gpu, ee_gpu),
-                cpu: (sp_cpu, ee_cpu),
-                implied_us,
-                slowest: (slowest, slowest_28),
-                big_array_w,
-            },
-            &abl,
+        findings: with(
+            text::findings(
+                &text::Headline {
+                    gpu: (sp_gpu, ee_gpu),
+                    cpu: (sp_cpu, ee_cpu),
+                    implied_us,
+                    slowest: (slowest, slowest_28),
+                    big_array_w,
+                },
+                &abl,
+            ),
+            memory_finding,
         ),
         assumptions: text::assumptions(),
     })
@@ -436,4 +443,10 @@ fn elementwise_share(p: &Rows, model: &str) -> Result<f64> {
         ew += p.value(&key, c)?;
     }
     Ok(ew / p.value(&key, "latency_s")?)
+}
+
+/// `list` with `line` appended.
+fn with(mut list: Vec<String>, line: String) -> Vec<String> {
+    list.push(line);
+    list
 }

@@ -380,6 +380,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         title: "MBQ — W3/W4 fused-dequant GEMV on LLaVA-OneVision-7B (RTX 4090, PE array)".into(),
         command: "silica reproduce mbq".into(),
         claims,
+        tables: Vec::new(),
         plots,
         findings,
         assumptions,

@@ -52,6 +52,8 @@ pub struct Outcome {
     pub command: String,
     /// Paper figure vs simulated figure, one per claim.
     pub claims: Vec<Claim>,
+    /// Further tables printed after the claims (e.g. every preset's figures).
+    pub tables: Vec<Captioned>,
     /// Plot files written (PNG), each the equivalent of a paper figure.
     pub plots: Vec<PathBuf>,
     /// What matched, what did not, and which assumption explains each gap.
@@ -59,6 +61,20 @@ pub struct Outcome {
     /// Parameters the paper leaves out, how they were modelled (and the spec axis that
     /// shows their effect).
     pub assumptions: Vec<String>,
+}
+
+/// A table beside the claims, with its caption (serialised as its Markdown text).
+#[derive(Clone, Debug, Serialize)]
+pub struct Captioned {
+    /// One line above the table.
+    pub caption: String,
+    /// The table.
+    #[serde(serialize_with = "as_markdown")]
+    pub table: reports::TextTable,
+}
+
+fn as_markdown<S: serde::Serializer>(t: &reports::TextTable, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_markdown())
 }
 
 impl Outcome {
@@ -180,6 +196,9 @@ pub fn markdown_section(o: &Outcome, md_dir: &Path) -> String {
     s.push_str(&format!("Regenerate: `{}`\n\n", o.command));
     s.push_str(&claims::markdown_table(&o.claims));
     s.push('\n');
+    for t in &o.tables {
+        s.push_str(&format!("**{}**\n\n{}\n", t.caption, t.table.to_markdown()));
+    }
     for p in &o.plots {
         let rel = p.strip_prefix(md_dir).unwrap_or(p);
         s.push_str(&format!("![{}]({})\n\n", o.name, rel.display()));

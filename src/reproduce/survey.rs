@@ -123,6 +123,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         &SHEET.map(|r| (r.class, r.work, r.tokens_per_s, r.power_w)),
     )?;
     write_table(ctx, &specs)?;
+    let tables = vec![preset_table(&specs)?];
 
     let findings = findings::findings(&specs, &get, &context, &marca)?;
     Ok(Outcome {
@@ -130,6 +131,7 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
         title: "The survey: LLM decode across CPU/GPU/FPGA/ASIC/PIM (arXiv 2410.04466)".into(),
         command: "silica reproduce survey".into(),
         claims,
+        tables,
         plots,
         findings,
         assumptions: findings::assumptions(),
@@ -382,4 +384,129 @@ fn write_table(ctx: &Context, specs: &Specs) -> Result<()> {
     }
     let path = ctx.out_dir.join("survey-table.csv");
     std::fs::write(&path, s).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The failure of a point in a few words: the error without its "<model> on <preset>: "
+/// prefix, the preset's name, anything in brackets and what follows the first "; " (and,
+/// for a memory shortfall, the byte counts after the ": ").
+fn short_reason(reason: &str) -> String {
+    let rest = reason.split_once(": ").map_or(reason, |(_, r)| r);
+    let rest = [" does not ", " cannot "]
+        .iter()
+        .filter_map(|k| rest.find(k))
+        .min()
+        .map_or(rest, |i| &rest[i + 1..]);
+    let mut flat = String::new();
+    let mut depth = 0usize;
+    for ch in rest.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => flat.push(ch),
+            _ => {}
+        }
+    }
+    let mut out = flat.split("; ").next().unwrap_or_default();
+    if out.starts_with("does not") {
+        out = out.split(": ").next().unwrap_or_default();
+    }
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" :", ":")
+}
+
+/// Every preset at batch 1 and 8: tokens/s, power and tokens/J, or why it does not run.
+fn preset_table(specs: &Specs) -> Result<super::Captioned> {
+    use reports::{Cell, TextTable};
+    let mut t = TextTable::new(
+        [
+            "preset",
+            "class",
+            "b1 tokens/s",
+            "b1 W",
+            "b1 tokens/J",
+            "b8 tokens/s",
+            "b8 W",
+            "b8 tokens/J",
+            "does not run",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    t.significant = 3;
+    for (spec, label) in [
+        ("survey", ""),
+        ("int4", " (int4)"),
+        ("mamba", " (Mamba-2.8B)"),
+    ] {
+        let Some(points) = specs.get(spec) else {
+            continue;
+        };
+        let presets: Vec<&String> = points
+            .keys()
+            .map(|k| &k.0)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for preset in presets {
+            let mut row = Vec::new();
+            let mut why = Vec::new();
+            let mut class = String::new();
+            for batch in [1u64, 8] {
+                match points.get(&(preset.clone(), batch)) {
+                    Some(p) if p.ok => {
+                        class.clone_from(&p.class);
+                        row.extend([p.tokens_per_s, p.power_w, p.tokens_per_j].map(Cell::Number));
+                    }
+                    other => {
+                        if let Some(p) = other {
+                            class.clone_from(&p.class);
+                            let r = short_reason(&p.reason);
+                            if !why.contains(&r) {
+                                why.push(r);
+                            }
+                        }
+                        row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+                    }
+                }
+            }
+            let mut cells = vec![Cell::text(format!("{preset}{label}")), Cell::text(class)];
+            cells.extend(row);
+            cells.push(Cell::text(why.join("; ")));
+            t.push_row(cells)?;
+        }
+    }
+    Ok(super::Captioned {
+        caption: "Every preset, Llama-2-7B decode (fp16 unless marked) at batch 1 (b1) and 8 \
+                  (b8): tokens/s, power (W) and tokens/J; empty cells: the point does not run \
+                  (why in the last column)"
+            .into(),
+        table: t,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_reason;
+
+    #[test]
+    fn reasons_are_shortened() {
+        assert_eq!(
+            short_reason(
+                "llama2-7b on marca: marca does not have the memory for the weights of \
+                 llama2-7b (6.74 B parameters, 13.48 GB): needs 1 bytes (1 GiB) but its DRAM \
+                 holds 2 bytes"
+            ),
+            "does not have the memory for the weights of llama2-7b"
+        );
+        assert_eq!(
+            short_reason(
+                "llama2-7b on pim-aimx: pim-aimx cannot run attn_norm (layer 0) (norm): no unit \
+                 of this PIM/NDP platform runs it (pim: no norm kernel; run it elsewhere); an \
+                 in-memory unit"
+            ),
+            "cannot run attn_norm: no unit of this PIM/NDP platform runs it"
+        );
+    }
 }

@@ -19,6 +19,22 @@ fn cskv_claims_pass_with_hand_derived_cache_sizes() {
     let misses: Vec<&Value> = claims.iter().filter(|c| !passes(c)).collect();
     assert!(misses.is_empty(), "{misses:#?}");
 
+    // Quantisation group (cskv-group.toml), by hand: 819 of 4 096 channels at
+    // 4 + 32/group bits instead of 16 — 0.2 × 5/16 = 6.25 % for groups of 32 — plus the
+    // 32-token fp16 window (32 / 131 072 = 0.02 % at 128 k tokens).
+    let g32 = claim(
+        claims,
+        "KV cache kept vs fp16, CSKV 20 % + 4-bit, quantisation group 32",
+    );
+    let kept = g32["simulated"].as_f64().unwrap();
+    let by_hand = 100.0 * (819.0 / 4096.0) * 5.0 / 16.0 + 100.0 * 32.0 / 131072.0;
+    assert!((kept - by_hand).abs() < 0.05, "{kept} vs {by_hand}");
+    let note = g32["note"].as_str().unwrap();
+    assert!(
+        note.contains("group 64") && note.contains("group 128"),
+        "{note}"
+    );
+
     // Per layer and token, fp16: 2 × 4 096 channels × 2 B. CSKV 20 %: 819 channels for K
     // and V; the 32 newest tokens stay fp16. At 131 072 tokens:
     // (131 040 × 819 + 32 × 4 096) ÷ (131 072 × 4 096) = 107 452 832 ÷ 536 870 912.

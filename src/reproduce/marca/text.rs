@@ -69,7 +69,8 @@ pub(super) fn assumptions() -> Vec<String> {
         "MARCA's PE array, data type and off-chip memory are not published: the `marca` preset \
          is a 64 × 64 fp16 reduction-alternative array (4 096 MACs, one fan-in-64 tree per row), \
          24 MiB buffer, one HBM2 stack; the array size is bounded by the 10.44 W implementation. \
-         marca-array.toml varies it (32², 64², 128², with the tree's fan-in)."
+         marca-array.toml varies it (32², 64², 128², with the tree's fan-in), and \
+         marca-memory.toml the HBM2 stacks (1, 2, 4) and the operand width (16, 8 bits)."
             .into(),
         "The evaluated sizes and lengths behind \"up to\": Mamba 130M, 370M, 790M, 1.4B, 2.8B; \
          prefill L = 256 … 8 192 and decode (batch 1; a decode step does not depend on the \
