@@ -271,6 +271,28 @@ fn impossible_requests_say_what_does_not_fit() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("cannot run") && e.contains("norm"), "{e}");
+    // It says how to add one, and following either way makes the run work: Eyeriss's
+    // array is 12×14, so one tree per row sums 14 products.
+    assert!(
+        e.contains(
+            "--set pe_array.reduction_tree.fan_in=14 --set pe_array.reduction_tree.bypass=true"
+        ) && e.contains("--set nonlinear.lanes=16"),
+        "{e}"
+    );
+    let int = |v: i64| Value::Integer(v);
+    let tree = [
+        ("pe_array.reduction_tree.fan_in", int(14)),
+        ("pe_array.reduction_tree.bypass", Value::Boolean(true)),
+    ];
+    let nonlinear = [
+        ("nonlinear.lanes", int(16)),
+        ("nonlinear.data_bits", int(16)),
+        ("nonlinear.latency_cycles", int(4)),
+    ];
+    for set in [&tree[..], &nonlinear[..]] {
+        let r = run(&load("eyeriss", set), "mamba-130m", &Workload::decode(128));
+        assert!(r.is_ok(), "{set:?}: {:?}", r.err());
+    }
 }
 
 #[test]
