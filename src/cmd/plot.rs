@@ -16,7 +16,7 @@ use reports::{
 };
 use sweeps::{Plot, PlotKind, Sense, Spec};
 
-use super::breakdown::{JsonRun, read_json_runs};
+use super::breakdown::{JsonRun, json_breakdown, read_json_runs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -342,73 +342,6 @@ fn is_json(p: &Path) -> bool {
     p.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-}
-
-/// Energy (J) of each run split by unit, action or both; or energy or time (`value` =
-/// `energy_j` or `latency_s`) split by operator category.
-fn json_breakdown(runs: &[JsonRun], by: By, value: &str) -> Result<Breakdown> {
-    if !matches!(value, "energy_j" | "latency_s") {
-        bail!("--y `{value}`: a breakdown of JSON runs shows energy_j or latency_s");
-    }
-    if value == "latency_s" && by != By::Category {
-        bail!("--y latency_s: time is broken down by operator category only (--by category)");
-    }
-    let mut segments: Vec<String> = Vec::new();
-    let mut values: Vec<Vec<(usize, f64)>> = Vec::new();
-    for run in runs {
-        let parts: Vec<(String, f64)> = match by {
-            By::Category => {
-                if run.categories.is_empty() {
-                    bail!(
-                        "`{}` has no operator categories (a kernel report): use --by unit or action",
-                        run.label
-                    );
-                }
-                run.categories
-                    .iter()
-                    .map(|c| {
-                        let v = if value == "latency_s" {
-                            c.seconds
-                        } else {
-                            c.energy_j
-                        };
-                        (c.category.clone(), v)
-                    })
-                    .collect()
-            }
-            _ => run
-                .energy
-                .iter()
-                .map(|l| {
-                    let seg = match by {
-                        By::Action => l.action.clone(),
-                        By::UnitAction => format!("{}.{}", l.unit, l.action),
-                        _ => l.unit.clone(),
-                    };
-                    (seg, l.pj * 1e-12)
-                })
-                .collect(),
-        };
-        let mut row = Vec::new();
-        for (seg, v) in parts {
-            let i = segments.iter().position(|s| *s == seg).unwrap_or_else(|| {
-                segments.push(seg);
-                segments.len() - 1
-            });
-            row.push((i, v));
-        }
-        values.push(row);
-    }
-    let matrix = values
-        .into_iter()
-        .map(|row| {
-            let mut v = vec![0.0; segments.len()];
-            row.into_iter().for_each(|(i, x)| v[i] += x);
-            v
-        })
-        .collect();
-    let categories = runs.iter().map(|r| r.label.clone()).collect();
-    Ok(Breakdown::new(value, categories, segments, matrix)?)
 }
 
 /// The platform's ceilings from `Platform::peak` (one compute ceiling per format its units

@@ -114,10 +114,12 @@ pub fn check_points(spec: &Spec, evaluator: &SilicaEvaluator) -> Result<usize> {
         if seen.contains(&key) {
             continue;
         }
-        evaluator
-            .check(&p)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("{}: point {id}", spec.file()))?;
+        if let Err(message) = evaluator.check(&p) {
+            let at = spec
+                .locate(&message)
+                .unwrap_or_else(|| spec.file().to_string());
+            return Err(anyhow::Error::msg(message).context(format!("{at}: point {id}")));
+        }
         seen.push(key);
         if seen.len() == 32 {
             break;

@@ -67,8 +67,11 @@ pub enum SweepError {
     },
     /// The evaluator rejected the first point before the sweep started (see
     /// [`crate::Evaluator::check`]): typically a typo in an `arch.` key. Nothing was run.
-    #[error("point {point} was rejected before the sweep started: {message}")]
+    #[error("{location}point {point} was rejected before the sweep started: {message}")]
     Check {
+        /// Where the spec sets the rejected key followed by `: ` (see
+        /// [`crate::Spec::locate`]), or empty.
+        location: String,
         /// The point id checked.
         point: u64,
         /// The evaluator's message.

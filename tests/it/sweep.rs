@@ -345,7 +345,9 @@ fn spec_errors_point_at_the_key() {
     // A workload key of the kernel.
     let e = with("m = 64", "mm = 64");
     assert!(
-        e.contains("workload.mm") && e.contains("did you mean `m`"),
+        e.contains("bad.toml:14:6: base.workload.mm")
+            && e.contains("workload.mm")
+            && e.contains("did you mean `m`"),
         "{e}"
     );
     // An architecture override.
@@ -355,6 +357,26 @@ fn spec_errors_point_at_the_key() {
     );
     assert!(
         e.contains("fast_path_min_byte") && e.contains("did you mean `fast_path_min_bytes`"),
+        "{e}"
+    );
+    // An architecture axis key: `spec:LINE:COL` of the axis (line 25 of SMALL, counting
+    // its leading empty line; the value starts at column 7), the suggestion, and no
+    // mention of --set.
+    let e = with(
+        "\"arch.global_buffer.size_kib\"",
+        "\"arch.global_buffer.size_kb\"",
+    );
+    assert!(
+        e.contains("bad.toml:25:7: axis[2].key = \"arch.global_buffer.size_kb\"")
+            && e.contains("did you mean `size_kib`")
+            && !e.contains("--set"),
+        "{e}"
+    );
+    // A workload axis key, the same place.
+    let e = with("\"arch.global_buffer.size_kib\"", "\"workload.nn\"");
+    assert!(
+        e.contains("bad.toml:25:7: axis[2].key = \"workload.nn\"")
+            && e.contains("did you mean `n`"),
         "{e}"
     );
     // A preset name.

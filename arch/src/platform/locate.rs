@@ -93,7 +93,7 @@ pub fn suggestion_in(message: &str) -> Option<String> {
     closest(bad, candidates)
 }
 
-/// Where a key comes from, for messages: " (FILE line L, column C)" or " (set by --set)".
+/// Where a key comes from, for messages: " (FILE line L, column C)" or " (set by an override)".
 pub struct Locator<'a> {
     /// File label.
     pub file: &'a str,
@@ -118,7 +118,7 @@ impl Locator<'_> {
     /// Location suffix for `path`.
     pub fn at(&self, path: &str) -> String {
         if self.is_overridden(path) {
-            return format!(" (in {}, set by --set)", self.file);
+            return format!(" (in {}, set by an override)", self.file);
         }
         match span_of(self.spanned, path) {
             Some(s) => {
@@ -163,13 +163,13 @@ pub fn schema_error(loc: &Locator<'_>, doc: &str, e: &toml::de::Error) -> ArchEr
     } else if key.is_empty() {
         (None, String::new())
     } else if loc.is_overridden(&key) {
-        (None, "set by --set: ".to_string())
+        (None, "set by an override: ".to_string())
     } else {
         let lc = span_of(loc.spanned, &key).map(|s| line_col(loc.text, s.start));
         let place = match (lc, &loc.base) {
             (Some((l, c)), _) => format!("line {l}, column {c}: "),
             (None, Some(b)) => format!("inherited from preset {b}: "),
-            (None, None) => "set by --set: ".to_string(),
+            (None, None) => "set by an override: ".to_string(),
         };
         (lc, place)
     };

@@ -141,6 +141,27 @@ fn unsupported(p: &Platform, unit: Unit, work: &Work, reason: &str) -> ArchError
     }
 }
 
+/// How to give `p` a unit for vector work, as keys and values: a bypassable reduction
+/// tree on the PE array (`fan_in` = one tree per PE row, `cols` products each, as MARCA's
+/// preset), or a `[nonlinear]` unit when the platform has none (16 lanes of 16 bits,
+/// 4 cycles: a small example, not a sized design).
+fn how_to_add_a_vector_unit(p: &Platform) -> String {
+    let fan_in = p.pe_array.as_ref().map_or(16, |pe| pe.cols.max(1));
+    let tree = format!(
+        ": add one (in the file `[pe_array.reduction_tree]` with `fan_in = {fan_in}` and \
+         `bypass = true`, or `--set pe_array.reduction_tree.fan_in={fan_in} --set \
+         pe_array.reduction_tree.bypass=true`)"
+    );
+    if p.nonlinear.is_some() {
+        return tree;
+    }
+    format!(
+        "{tree}, or a [nonlinear] unit (`[nonlinear]` with `lanes = 16`, `data_bits = 16`, \
+         `latency_cycles = 4`, or `--set nonlinear.lanes=16 --set nonlinear.data_bits=16 \
+         --set nonlinear.latency_cycles=4`)"
+    )
+}
+
 fn listing(v: &[&str]) -> String {
     if v.is_empty() {
         "none".into()
@@ -171,7 +192,8 @@ pub(super) fn why_not(p: &Platform, unit: Unit, work: &Work) -> Option<String> {
             }),
             _ if !pe_vector(p) => Some(format!(
                 "{class} runs on the PE array only in element-wise mode, which needs a \
-                 bypassable [pe_array.reduction_tree] (bypass = true)"
+                 bypassable [pe_array.reduction_tree] (bypass = true){}",
+                how_to_add_a_vector_unit(p)
             )),
             _ if pe_nonlinear(p) => None,
             Work::Softmax { .. }

@@ -186,7 +186,7 @@ fn unknown_tech_node_and_negative_energy() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("global_buffer.energy.read_pj") && e.contains("set by --set"),
+        e.contains("global_buffer.energy.read_pj") && e.contains("set by an override"),
         "{e}"
     );
 }
@@ -216,7 +216,7 @@ fn overrides_are_validated_like_the_file() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("set by --set") && e.contains("pe_array.dataflow"),
+        e.contains("set by an override") && e.contains("pe_array.dataflow"),
         "{e}"
     );
 }

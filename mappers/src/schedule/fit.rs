@@ -6,6 +6,7 @@
 //! off-chip memory description (an ideal memory) is not checked.
 
 use arch::Platform;
+use workloads::transforms::Quantization;
 use workloads::{Graph, OpKind};
 
 use crate::MapError;
@@ -88,6 +89,53 @@ pub fn footprint(p: &Platform, g: &Graph, devices: u32) -> Footprint {
     }
 }
 
+/// Whether `p` can be split over several devices: a multi-device `[system]` is built of
+/// `[gpu]` or `[cpu]` devices only (`arch::system`), so an accelerator preset cannot.
+pub fn can_form_system(p: &Platform) -> bool {
+    p.gpu.is_some() || p.cpu.is_some()
+}
+
+/// The stored weight bytes of `g`'s model and workload with `--quant w4a16` in place of
+/// its quantisation (4-bit weights in groups of 128 with fp16 scales and zeros, as
+/// [`workloads::transforms::Quantization::scheme`] stores them); `None` when that graph
+/// cannot be built.
+pub fn w4a16_weight_bytes(g: &Graph) -> Option<u64> {
+    let mut w = g.workload().clone();
+    w.transforms.quant = Some(Quantization::scheme("w4a16", None).ok()?);
+    g.model().build(&w).ok().map(|g4| stored_weight_bytes(&g4))
+}
+
+/// What would make weights that overflow `cap` (bytes per device, over `n` devices) fit:
+/// `need` devices where the platform can form a multi-device system, `--quant w4a16`
+/// where that makes the weights smaller and they would then fit, else a platform with
+/// more memory.
+fn weights_hint(p: &Platform, g: &Graph, need: u64, n: u64, cap: u64) -> String {
+    let four = w4a16_weight_bytes(g).unwrap_or(u64::MAX);
+    let quant_fits = four < stored_weight_bytes(g) && four.div_ceil(n) <= cap;
+    match (can_form_system(p), quant_fits) {
+        (true, true) => {
+            format!("they need {need} devices of this kind, or quantised weights (--quant w4a16)")
+        }
+        (true, false) => format!("they need {need} devices of this kind"),
+        (false, true) => format!(
+            "quantise the weights (--quant w4a16: about {}); {} cannot be split over \
+             devices (a multi-device [system] takes [gpu] or [cpu] devices only)",
+            gb(four),
+            p.name
+        ),
+        (false, false) => format!(
+            "a platform with more memory: {} cannot be split over devices (a multi-device \
+             [system] takes [gpu] or [cpu] devices only), and {}",
+            p.name,
+            if four < stored_weight_bytes(g) {
+                "4-bit weights (--quant w4a16) do not fit either"
+            } else {
+                "the weights are already at 4 bits or fewer"
+            }
+        ),
+    }
+}
+
 fn gb(b: u64) -> String {
     format!("{:.2} GB", b as f64 / 1e9)
 }
@@ -119,9 +167,7 @@ pub fn check(p: &Platform, g: &Graph, devices: u32) -> Result<(), MapError> {
             place,
             needed_bytes: per(weights),
             available_bytes: cap,
-            hint: Some(format!(
-                "they need {need} devices of this kind, or quantised weights (--quant w4a16)"
-            )),
+            hint: Some(weights_hint(p, g, need, n, cap)),
         });
     }
     if per(weights) + per(kv) > cap {

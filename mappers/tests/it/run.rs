@@ -7,6 +7,7 @@ use mappers::schedule::assign::assign;
 use mappers::work::Work;
 use mappers::{MapError, Report, RunOptions, simulate};
 use toml::Value;
+use workloads::transforms::Quantization;
 use workloads::{Model, Workload};
 
 fn load(name: &str, set: &[(&str, Value)]) -> Platform {
@@ -256,12 +257,80 @@ fn impossible_requests_say_what_does_not_fit() {
     let e = run(&load("groq-lpu", &[]), "llama2-7b", &Workload::decode(128))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("on-chip SRAM") && e.contains("devices"), "{e}");
+    // Groq cannot form a multi-device system, and 4-bit Llama-2-7B (~3.6 GB) is far
+    // above its 230 MB of SRAM: neither more devices nor --quant is offered.
+    assert!(
+        e.contains("on-chip SRAM")
+            && e.contains("more memory")
+            && !e.contains("devices of this kind")
+            && !e.contains("--quant w4a16:"),
+        "{e}"
+    );
     // A platform with no unit for norms.
     let e = run(&load("eyeriss", &[]), "mamba-130m", &Workload::decode(128))
         .unwrap_err()
         .to_string();
     assert!(e.contains("cannot run") && e.contains("norm"), "{e}");
+    // It says how to add one, and following either way makes the run work: Eyeriss's
+    // array is 12×14, so one tree per row sums 14 products.
+    assert!(
+        e.contains(
+            "--set pe_array.reduction_tree.fan_in=14 --set pe_array.reduction_tree.bypass=true"
+        ) && e.contains("--set nonlinear.lanes=16"),
+        "{e}"
+    );
+    let int = |v: i64| Value::Integer(v);
+    let tree = [
+        ("pe_array.reduction_tree.fan_in", int(14)),
+        ("pe_array.reduction_tree.bypass", Value::Boolean(true)),
+    ];
+    let nonlinear = [
+        ("nonlinear.lanes", int(16)),
+        ("nonlinear.data_bits", int(16)),
+        ("nonlinear.latency_cycles", int(4)),
+    ];
+    for set in [&tree[..], &nonlinear[..]] {
+        let r = run(&load("eyeriss", set), "mamba-130m", &Workload::decode(128));
+        assert!(r.is_ok(), "{set:?}: {:?}", r.err());
+    }
+}
+
+#[test]
+fn fit_hints_offer_only_what_the_platform_can_take() {
+    let hint = |arch: &str, model: &str, w: &Workload| {
+        run(&load(arch, &[]), model, w).unwrap_err().to_string()
+    };
+    // RTX 4090 (24 GiB = 25.8 GB): Llama-2-13B fp16 is 26.0 GB, so 2 GPUs, or 4-bit
+    // weights (13 B × 4.25 bits ≈ 6.9 GB) fit.
+    let e = hint("rtx-4090", "llama2-13b", &Workload::decode(128));
+    assert!(
+        e.contains("need 2 devices of this kind") && e.contains("--quant w4a16"),
+        "{e}"
+    );
+    // Llama-2-70B: 138 GB fp16 → ⌈138 / 25.8⌉ = 6 GPUs; 4-bit (≈ 37 GB) still too large.
+    let e = hint("rtx-4090", "llama2-70b", &Workload::decode(128));
+    assert!(
+        e.contains("need 6 devices of this kind") && !e.contains("--quant"),
+        "{e}"
+    );
+    // Eyeriss (4 GiB DRAM, no multi-device system): Llama-2-7B fp16 is 13.5 GB; 4-bit
+    // weights (≈ 4 GB, under 4.29 GB) fit, more devices are not offered.
+    let e = hint("eyeriss", "llama2-7b", &Workload::decode(128));
+    assert!(
+        e.contains("--quant w4a16") && !e.contains("devices of this kind"),
+        "{e}"
+    );
+    // OPT-30B already at w4a16 on generic-os-128 (16 GiB): 17.2 GB of weights; neither
+    // --quant w4a16 again nor more devices.
+    let mut w = Workload::decode(128);
+    w.transforms.quant = Some(Quantization::scheme("w4a16", None).unwrap());
+    let e = hint("generic-os-128", "opt-30b", &w);
+    assert!(
+        e.contains("already at 4 bits")
+            && !e.contains("--quant w4a16")
+            && !e.contains("devices of this kind"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::Axis;
+use super::marker::{Shape, draw_at};
 use super::palette::ramp;
 use super::{Theme, msg};
 
@@ -18,6 +19,8 @@ pub(crate) enum Swatch {
     Circle,
     /// A short line (a front or a ceiling).
     Line,
+    /// A point's marker shape (points whose colours repeat).
+    Marker(Shape),
 }
 
 /// One legend entry.
@@ -96,6 +99,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
             Swatch::Circle => area
                 .draw(&Circle::new((cx, cy), r, e.color.filled()))
                 .map_err(msg)?,
+            Swatch::Marker(shape) => draw_at(area, (cx, cy), shape, r, e.color.filled())?,
             Swatch::Line => area
                 .draw(&PathElement::new(
                     vec![(x0, cy), (x0 + sw - 8, cy)],

@@ -14,6 +14,7 @@ mod axis;
 mod bars;
 mod frame;
 mod legend;
+mod marker;
 mod palette;
 mod roofline;
 mod scatter;

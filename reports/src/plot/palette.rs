@@ -2,9 +2,12 @@
 
 use plotters::style::RGBColor;
 
+/// Colours of the categorical palette before it repeats.
+pub(crate) const CATEGORICAL_LEN: usize = 10;
+
 /// Tableau 10, the categorical palette of Tableau and matplotlib's `tab10` (chosen for
 /// telling up to ten categories apart in print and on screen).
-const TABLEAU10: [RGBColor; 10] = [
+const TABLEAU10: [RGBColor; CATEGORICAL_LEN] = [
     RGBColor(0x4e, 0x79, 0xa7),
     RGBColor(0xf2, 0x8e, 0x2b),
     RGBColor(0xe1, 0x57, 0x59),

@@ -13,6 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axis::Axis;
 use super::frame::{self, Frame};
 use super::legend::{self, Entry, Legend, Swatch};
+use super::marker::{self, Shape};
 use super::palette::categorical;
 use super::{Figure, Output, Theme, msg, render};
 use crate::error::ReportError;
@@ -333,6 +334,11 @@ impl Figure for Prepared {
             PointLabels::Beside => categorical(0),
             PointLabels::Legend => categorical(i),
         };
+        // Colours repeat after ten operators: the shape changes with each cycle.
+        let point_shape = |i: usize| match self.labels {
+            PointLabels::Beside => Shape::Circle,
+            PointLabels::Legend => marker::shape(i),
+        };
         let legend = match self.labels {
             PointLabels::Beside => Legend::default(),
             PointLabels::Legend => Legend {
@@ -344,7 +350,7 @@ impl Figure for Prepared {
                     .map(|(i, p)| Entry {
                         label: p.0.clone(),
                         color: point_color(i),
-                        swatch: Swatch::Circle,
+                        swatch: Swatch::Marker(point_shape(i)),
                     })
                     .collect(),
             },
@@ -397,23 +403,20 @@ impl Figure for Prepared {
             )])
             .map_err(msg)?;
 
-        let r = theme.marker() + 1;
-        for (i, (_, x, y)) in self.points.iter().enumerate() {
-            chart
-                .draw_series([
-                    Circle::new((*x, *y), r + 1, WHITE.filled()),
-                    Circle::new((*x, *y), r, point_color(i).filled()),
-                ])
-                .map_err(msg)?;
-        }
-
-        // Text is placed in pixels relative to the plot area, avoiding earlier text and
-        // the points.
+        // Points and text are placed in pixels relative to the plot area; text avoids
+        // earlier text and the points.
         let (bx, by) = plot_area.get_base_pixel();
         let px = |p: (f64, f64)| {
             let (a, b) = chart.backend_coord(&p);
             (a - bx, b - by)
         };
+        let r = theme.marker() + 1;
+        for (i, (_, x, y)) in self.points.iter().enumerate() {
+            let at = px((*x, *y));
+            marker::draw_at(&plot_area, at, point_shape(i), r + 1, WHITE.filled())?;
+            marker::draw_at(&plot_area, at, point_shape(i), r, point_color(i).filled())?;
+        }
+
         let top_left = px((self.x.lo, self.y.hi));
         let bottom_right = px((self.x.hi, self.y.lo));
         let mut labels = Labels {

@@ -248,6 +248,10 @@ pub fn run_sweep<E: Evaluator + ?Sized>(
     }) && let Ok(p) = spec.point(*first)
     {
         evaluator.check(&p).map_err(|message| SweepError::Check {
+            location: spec
+                .locate(&message)
+                .map(|at| format!("{at}: "))
+                .unwrap_or_default(),
             point: *first,
             message,
         })?;

@@ -32,6 +32,7 @@ mod axes;
 mod constraints;
 mod design;
 mod locate;
+mod origin;
 pub mod raw;
 mod slurm;
 
@@ -43,6 +44,7 @@ use self::axes::{AxisDef, Domain, parse_axis};
 use self::constraints::{Compiled, Scope, compile};
 use self::design::{Design, grid_rows, sample_rows, zip_rows};
 use self::locate::{KeyPath, Locator, path};
+use self::origin::Origin;
 use self::raw::{DEFAULT_SEED, RawSpec};
 pub use self::raw::{Objective, Plot, PlotKind, SampleMethod, Sense, SlurmDefaults};
 use crate::SweepError;
@@ -62,6 +64,7 @@ pub struct Spec {
     metric_constraints: Vec<Compiled>,
     canonical: String,
     hash: String,
+    origins: Vec<Origin>,
 }
 
 /// What a constraint check decided for a point.
@@ -101,6 +104,7 @@ impl Spec {
         let mut arch_set = Vec::new();
         flatten("", &raw.base.arch_set, &mut arch_set);
         let design = build_design(&loc, &raw)?;
+        let origins = origin::origins(&loc, &raw);
         let mut scope = Scope {
             axes: &design.columns,
             arch_set: &arch_set,
@@ -144,6 +148,7 @@ impl Spec {
             metric_constraints,
             canonical,
             hash,
+            origins,
         };
         // Every point sets the same keys, so the first point shows whether the workload
         // overrides apply (`workload.batch.x` when `batch` is a number…).
@@ -155,6 +160,16 @@ impl Spec {
             suggestion: None,
         })?;
         Ok(spec)
+    }
+
+    /// Where the spec sets the key that an evaluator's `message` is about (an axis or a
+    /// `[base]` key), as `FILE:LINE:COL: axis[0].key = "arch.pe_array.rowz"`; `None` when
+    /// the message quotes no key the spec sets.
+    pub fn locate(&self, message: &str) -> Option<String> {
+        origin::find(&self.origins, message).map(|o| match o.line_col {
+            Some((l, c)) => format!("{}:{l}:{c}: {}", self.file, o.place),
+            None => format!("{}: {}", self.file, o.place),
+        })
     }
 
     /// The spec's name (`name = …`), if any.

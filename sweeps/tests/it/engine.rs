@@ -204,10 +204,12 @@ fn the_evaluator_check_stops_a_typo_before_anything_runs() {
         &opts(1),
     )
     .unwrap_err();
+    // The axis key is on line 5 of the spec, its value at column 7 (`key = "`).
     assert_eq!(
         e.to_string(),
-        "point 0 was rejected before the sweep started: the synthetic evaluator has no key \
-         `pe_array.row` (did you mean `pe_array.rows`?)"
+        "test.toml:5:7: axis[0].key = \"arch.pe_array.row\": point 0 was rejected before the \
+         sweep started: the synthetic evaluator has no key `pe_array.row` (did you mean \
+         `pe_array.rows`?)"
     );
     assert!(!dir.path().join("out").exists());
 }
