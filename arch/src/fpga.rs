@@ -362,6 +362,15 @@ impl OffChipMemory for CappedMemory {
     fn energy_pj(&self, counts: &MemCounts, bytes_read: u64, bytes_written: u64) -> f64 {
         self.inner.energy_pj(counts, bytes_read, bytes_written)
     }
+    fn energy_breakdown_pj(
+        &self,
+        counts: &MemCounts,
+        bytes_read: u64,
+        bytes_written: u64,
+    ) -> Vec<(&'static str, u64, f64)> {
+        self.inner
+            .energy_breakdown_pj(counts, bytes_read, bytes_written)
+    }
     fn background_mw(&self) -> f64 {
         self.inner.background_mw()
     }

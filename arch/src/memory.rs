@@ -89,6 +89,23 @@ pub trait OffChipMemory {
     fn energy_table_pj(&self) -> Vec<(&'static str, f64)>;
     /// Energy of `counts` plus `bytes` moved, pJ.
     fn energy_pj(&self, counts: &MemCounts, bytes_read: u64, bytes_written: u64) -> f64;
+    /// The energy of `counts` plus `bytes` moved, by action: `(action, count, pJ per
+    /// action)`, in the names of [`OffChipMemory::energy_table_pj`]; the lines add up to
+    /// [`OffChipMemory::energy_pj`] (up to rounding). By default one `byte` line: every
+    /// byte moved at the average energy per byte.
+    fn energy_breakdown_pj(
+        &self,
+        counts: &MemCounts,
+        bytes_read: u64,
+        bytes_written: u64,
+    ) -> Vec<(&'static str, u64, f64)> {
+        let bytes = bytes_read + bytes_written;
+        let pj = self.energy_pj(counts, bytes_read, bytes_written);
+        if bytes == 0 {
+            return Vec::new();
+        }
+        vec![("byte", bytes, pj / bytes as f64)]
+    }
     /// Background (standby/leakage) power, mW.
     fn background_mw(&self) -> f64 {
         0.0
@@ -147,6 +164,14 @@ impl OffChipMemory for IdealMemory {
     }
     fn energy_pj(&self, _counts: &MemCounts, bytes_read: u64, bytes_written: u64) -> f64 {
         (bytes_read + bytes_written) as f64 * self.pj_per_byte
+    }
+    fn energy_breakdown_pj(
+        &self,
+        _counts: &MemCounts,
+        bytes_read: u64,
+        bytes_written: u64,
+    ) -> Vec<(&'static str, u64, f64)> {
+        vec![("byte", bytes_read + bytes_written, self.pj_per_byte)]
     }
 }
 

@@ -216,7 +216,17 @@ pub fn text(p: &Platform, e: &Estimate) -> String {
                 line(
                     &mut s,
                     &format!("  {}.{}", r.component, r.action),
-                    format!("{:.1} pJ ({} x {:.4})", r.pj, r.count, r.pj_per_action),
+                    if r.action == "leakage" {
+                        // Leakage rows carry mW in `pj_per_action`: pJ = mW × ps × 10⁻³.
+                        let ps = if r.pj_per_action > 0.0 {
+                            r.pj / (r.pj_per_action * 1e-3)
+                        } else {
+                            0.0
+                        };
+                        leakage_text(r.pj, r.pj_per_action, ps)
+                    } else {
+                        format!("{:.1} pJ ({} x {:.4})", r.pj, r.count, r.pj_per_action)
+                    },
                 );
             }
         }
@@ -309,8 +319,16 @@ fn report_text(r: &KernelReport) -> String {
         line(
             &mut s,
             &format!("  {}.{}", e.unit, e.action),
-            format!("{:.1} pJ ({} x {:.4})", e.pj, e.count, e.pj_per_action),
+            match (e.leakage_mw, e.time_ps) {
+                (Some(mw), Some(ps)) => leakage_text(e.pj, mw, ps as f64),
+                _ => format!("{:.1} pJ ({} x {:.4})", e.pj, e.count, e.pj_per_action),
+            },
         );
     }
     s
+}
+
+/// A leakage line: `pJ (mW x us)`, as the other times print.
+fn leakage_text(pj: f64, mw: f64, ps: f64) -> String {
+    format!("{pj:.1} pJ ({mw:.4} mW x {:.4} us)", ps * 1e-6)
 }

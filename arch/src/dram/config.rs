@@ -193,38 +193,81 @@ fn invalid(key: &str, field: &str, message: impl Into<String>) -> ArchError {
     }
 }
 
-fn unknown(key: &str, field: &str, what: &str, name: &str, valid: &[&str]) -> ArchError {
-    ArchError::UnknownName {
-        what: format!("{what} at `{key}.{field}`"),
+/// A problem and the dotted key it is about.
+pub(crate) type Problem = (String, ArchError);
+
+fn invalid_at(key: &str, field: &str, message: impl Into<String>) -> Problem {
+    (format!("{key}.{field}"), invalid(key, field, message))
+}
+
+/// An unknown name at `key.field`; `what` names the kind only (where is in the key).
+fn unknown(key: &str, field: &str, what: &str, name: &str, valid: &[&str]) -> Problem {
+    let e = ArchError::UnknownName {
+        what: what.to_string(),
         name: name.to_string(),
         suggestion: closest(name, valid.iter().copied()),
         valid: valid.iter().map(|s| s.to_string()).collect(),
-    }
+    };
+    (format!("{key}.{field}"), e)
 }
 
-/// Resolves `spec` (the section at dotted path `key`) into a validated [`DramConfig`].
+/// Resolves `spec` (the section at dotted path `key`) into a validated [`DramConfig`];
+/// several problems come back as one [`ArchError::Many`].
 pub(crate) fn resolve(spec: &DramSpec, key: &str) -> Result<DramConfig, ArchError> {
+    resolve_all(spec, key).map_err(|problems| {
+        let list = problems
+            .into_iter()
+            .map(|(at, e)| match e {
+                ArchError::UnknownName {
+                    what,
+                    name,
+                    suggestion,
+                    valid,
+                } => ArchError::UnknownName {
+                    what: format!("{what} at `{at}`"),
+                    name,
+                    suggestion,
+                    valid,
+                },
+                other => other,
+            })
+            .collect();
+        ArchError::from_list(list).unwrap_or_else(|| invalid(key, "preset", "is invalid"))
+    })
+}
+
+/// Resolves `spec` (the section at dotted path `key`), reporting every problem found: each
+/// is an [`ArchError::Invalid`] naming `key.field`, or an [`ArchError::UnknownName`] for
+/// an unknown preset, page policy or scheduler. An unknown preset stops the checks (the
+/// others need its geometry); checks that depend on an invalid value are skipped, so
+/// one mistake gives one problem.
+pub(crate) fn resolve_all(spec: &DramSpec, key: &str) -> Result<DramConfig, Vec<Problem>> {
     let Some(p) = presets::find(&spec.preset) else {
-        return Err(unknown(
+        return Err(vec![unknown(
             key,
             "preset",
             "DRAM preset",
             &spec.preset,
             &preset_names(),
-        ));
+        )]);
     };
+    let mut problems = Vec::new();
     let g = p.geometry;
     let t = p.timing;
     let stacks = spec.stacks.unwrap_or(1);
     let per_stack = spec.channels.unwrap_or(g.channels);
     for (field, v) in [("stacks", stacks), ("channels", per_stack)] {
         if v == 0 {
-            return Err(invalid(key, field, "must be at least 1"));
+            problems.push(invalid_at(key, field, "must be at least 1"));
         }
     }
-    let channels = per_stack
-        .checked_mul(stacks)
-        .ok_or_else(|| invalid(key, "stacks", "channels × stacks overflows"))?;
+    let channels = match per_stack.checked_mul(stacks) {
+        Some(c) => c,
+        None => {
+            problems.push(invalid_at(key, "stacks", "channels × stacks overflows"));
+            0
+        }
+    };
     let pick = |o: Option<u32>, d: u32| u64::from(o.unwrap_or(d));
     let timing = DramTiming {
         rcd: pick(spec.t_rcd, t.rcd),
@@ -250,34 +293,54 @@ pub(crate) fn resolve(spec: &DramSpec, key: &str) -> Result<DramConfig, ArchErro
         None | Some("open") => PagePolicy::Open,
         Some("closed") => PagePolicy::Closed,
         Some(other) => {
-            return Err(unknown(
+            problems.push(unknown(
                 key,
                 "page_policy",
                 "page policy",
                 other,
                 &["open", "closed"],
             ));
+            PagePolicy::Open
         }
     };
     let scheduler = match spec.scheduler.as_deref() {
         None | Some("fr-fcfs") => Scheduler::FrFcfs,
         Some("fcfs") => Scheduler::Fcfs,
         Some(other) => {
-            return Err(unknown(
+            problems.push(unknown(
                 key,
                 "scheduler",
                 "scheduler",
                 other,
                 &["fr-fcfs", "fcfs"],
             ));
+            Scheduler::FrFcfs
         }
     };
     let mapping_text = spec.address_mapping.as_deref().unwrap_or(DEFAULT_MAPPING);
-    let mapping =
-        AddressMapping::parse(mapping_text).map_err(|m| invalid(key, "address_mapping", m))?;
+    let mapping = match AddressMapping::parse(mapping_text) {
+        Ok(m) => Some(m),
+        Err(m) => {
+            problems.push(invalid_at(key, "address_mapping", m));
+            None
+        }
+    };
     let data_rate_mtps = spec.data_rate_mtps.unwrap_or(g.data_rate_mtps);
-    let clock = ClockDomain::from_hz(u64::from(data_rate_mtps) * 500_000)
-        .map_err(|e| invalid(key, "data_rate_mtps", format!("gives no valid clock: {e}")))?;
+    // Below 2 MT/s `validate` reports the rate; the check runs on a stand-in clock.
+    let clock = match ClockDomain::from_hz(u64::from(data_rate_mtps.max(2)) * 500_000) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(invalid_at(
+                key,
+                "data_rate_mtps",
+                format!("gives no valid clock: {e}"),
+            ));
+            None
+        }
+    };
+    let (Some(mapping), Some(clock)) = (mapping, clock) else {
+        return Err(problems);
+    };
     let cfg = DramConfig {
         name: p.name.to_string(),
         channels,
@@ -310,10 +373,10 @@ pub(crate) fn resolve(spec: &DramSpec, key: &str) -> Result<DramConfig, ArchErro
         },
         clock,
     };
-    validate(&cfg, key)?;
+    validate(&cfg, key, &mut problems);
     let t = &cfg.timing;
     let base = p.energy.table(IddTiming {
-        t_ck_ns: 2000.0 / f64::from(cfg.data_rate_mtps),
+        t_ck_ns: 2000.0 / f64::from(cfg.data_rate_mtps.max(2)),
         ras: t.ras,
         rp: t.rp,
         burst: t.burst,
@@ -336,24 +399,31 @@ pub(crate) fn resolve(spec: &DramSpec, key: &str) -> Result<DramConfig, ArchErro
         ("io_pj_per_bit", energy.io_pj_per_bit),
     ] {
         if !v.is_finite() || v < 0.0 {
-            return Err(invalid(
+            problems.push(invalid_at(
                 key,
                 field,
                 format!("must be finite and >= 0, got {v}"),
             ));
         }
     }
-    Ok(DramConfig { energy, ..cfg })
+    if problems.is_empty() {
+        Ok(DramConfig { energy, ..cfg })
+    } else {
+        Err(problems)
+    }
 }
 
-fn validate(c: &DramConfig, key: &str) -> Result<(), ArchError> {
+/// Checks the geometry and timings of `c`, adding each problem to `problems`; checks whose
+/// inputs are already invalid are skipped.
+fn validate(c: &DramConfig, key: &str, problems: &mut Vec<Problem>) {
+    let before = problems.len();
     for (field, v) in [
         ("pseudo_channels", c.pseudo_channels),
         ("ranks", c.ranks),
         ("queue_depth", c.queue_depth),
     ] {
         if v == 0 {
-            return Err(invalid(key, field, "must be at least 1"));
+            problems.push(invalid_at(key, field, "must be at least 1"));
         }
     }
     for (field, v) in [
@@ -364,22 +434,24 @@ fn validate(c: &DramConfig, key: &str) -> Result<(), ArchError> {
         ("burst_length", c.burst_length),
     ] {
         if v == 0 || !v.is_power_of_two() {
-            return Err(invalid(
+            problems.push(invalid_at(
                 key,
                 field,
                 format!("must be a power of two >= 1 (DRAM address bits), got {v}"),
             ));
         }
     }
-    if c.burst_length < 2 {
-        return Err(invalid(
+    if c.burst_length == 1 {
+        problems.push(invalid_at(
             key,
             "burst_length",
             "must be at least 2 (two beats per cycle)",
         ));
     }
-    if c.bus_bits == 0 || !c.bus_bits.is_multiple_of(8 * c.pseudo_channels) {
-        return Err(invalid(
+    if c.pseudo_channels > 0
+        && (c.bus_bits == 0 || !c.bus_bits.is_multiple_of(8 * c.pseudo_channels))
+    {
+        problems.push(invalid_at(
             key,
             "bus_bits",
             format!(
@@ -390,18 +462,22 @@ fn validate(c: &DramConfig, key: &str) -> Result<(), ArchError> {
         ));
     }
     if c.data_rate_mtps < 2 {
-        return Err(invalid(key, "data_rate_mtps", "must be at least 2 MT/s"));
+        problems.push(invalid_at(key, "data_rate_mtps", "must be at least 2 MT/s"));
     }
-    let bb = c.burst_bytes();
-    if u64::from(c.row_bytes) < bb {
-        return Err(invalid(
-            key,
-            "row_bytes",
-            format!(
-                "must hold at least one burst of {bb} bytes, got {}",
-                c.row_bytes
-            ),
-        ));
+    // The burst size and the capacity need a valid geometry.
+    let geometry_ok = problems.len() == before && c.channels > 0;
+    if geometry_ok {
+        let bb = c.burst_bytes();
+        if u64::from(c.row_bytes) < bb {
+            problems.push(invalid_at(
+                key,
+                "row_bytes",
+                format!(
+                    "must hold at least one burst of {bb} bytes, got {}",
+                    c.row_bytes
+                ),
+            ));
+        }
     }
     let t = &c.timing;
     for (field, v) in [
@@ -417,7 +493,7 @@ fn validate(c: &DramConfig, key: &str) -> Result<(), ArchError> {
         ("command_cycles", c.command_cycles),
     ] {
         if v == 0 {
-            return Err(invalid(key, field, "must be at least 1 cycle"));
+            problems.push(invalid_at(key, field, "must be at least 1 cycle"));
         }
     }
     let pairs = [
@@ -428,15 +504,15 @@ fn validate(c: &DramConfig, key: &str) -> Result<(), ArchError> {
     ];
     for (a, va, b, vb) in pairs {
         if va < vb {
-            return Err(invalid(
+            problems.push(invalid_at(
                 key,
                 a,
                 format!("{a} = {va} is shorter than {b} = {vb}; expected {a} >= {b}"),
             ));
         }
     }
-    if t.refi <= t.rfc + t.rp {
-        return Err(invalid(
+    if t.refi > 0 && t.refi <= t.rfc + t.rp {
+        problems.push(invalid_at(
             key,
             "tREFI",
             format!(
@@ -446,8 +522,20 @@ fn validate(c: &DramConfig, key: &str) -> Result<(), ArchError> {
             ),
         ));
     }
-    if c.capacity_bytes() == 0 || c.units() > u64::from(u32::MAX) {
-        return Err(invalid(key, "channels", "the geometry is too large"));
+    if geometry_ok {
+        let units = c.units();
+        let capacity = [
+            u64::from(c.ranks),
+            u64::from(c.bank_groups),
+            u64::from(c.banks_per_group),
+            u64::from(c.rows),
+            u64::from(c.row_bytes),
+        ]
+        .into_iter()
+        .try_fold(units, u64::checked_mul);
+        let banks_fit = c.bank_groups.checked_mul(c.banks_per_group).is_some();
+        if capacity.is_none() || !banks_fit || units > u64::from(u32::MAX) {
+            problems.push(invalid_at(key, "channels", "the geometry is too large"));
+        }
     }
-    Ok(())
 }

@@ -133,6 +133,12 @@ impl DramSpec {
         config::resolve(self, key)
     }
 
+    /// As [`DramSpec::resolve`], but every problem comes back alone, with the dotted key
+    /// it is about (for the platform builder, which adds where the key was written).
+    pub(crate) fn resolve_all(&self, key: &str) -> Result<DramConfig, Vec<(String, ArchError)>> {
+        config::resolve_all(self, key)
+    }
+
     /// Builds the memory model for this section ([`DramModel`]).
     pub fn build(&self, key: &str) -> Result<Box<dyn OffChipMemory>, ArchError> {
         Ok(Box::new(DramModel::new(self.resolve(key)?)))

@@ -389,6 +389,21 @@ impl OffChipMemory for DramModel {
             + counts.refreshes as f64 * e.refresh_pj
             + (bytes_read + bytes_written) as f64 * 8.0 * e.io_pj_per_bit
     }
+    fn energy_breakdown_pj(
+        &self,
+        counts: &MemCounts,
+        bytes_read: u64,
+        bytes_written: u64,
+    ) -> Vec<(&'static str, u64, f64)> {
+        let e = &self.cfg.energy;
+        vec![
+            ("activate", counts.activates, e.activate_pj),
+            ("read_burst", counts.read_bursts, e.read_burst_pj),
+            ("write_burst", counts.write_bursts, e.write_burst_pj),
+            ("refresh", counts.refreshes, e.refresh_pj),
+            ("io_bit", (bytes_read + bytes_written) * 8, e.io_pj_per_bit),
+        ]
+    }
     fn background_mw(&self) -> f64 {
         self.cfg.energy.background_mw * self.cfg.units() as f64
     }

@@ -280,12 +280,14 @@ pub fn roofline_gemm(
     let bytes_out = shape.m * shape.n * pe.operand_bytes();
     let mut e = Energy::default();
     e.action("pe_array", "mac", shape.macs(), pe.energy.mac_pj);
-    e.total(
+    // The roofline counts no DRAM commands: only what the bytes moved cost.
+    let counts = Default::default();
+    e.memory(
         "dram",
-        "access",
-        mem.energy_pj(&Default::default(), bytes_in, bytes_out),
+        &mem.energy_breakdown_pj(&counts, bytes_in, bytes_out),
+        mem.energy_pj(&counts, bytes_in, bytes_out),
     );
-    let energy = e.finish();
+    let (energy, energy_pj) = e.finish();
     Ok(KernelReport {
         kernel: format!("gemm {}x{}x{}", shape.m, shape.k, shape.n),
         platform: p.name.clone(),
@@ -308,7 +310,7 @@ pub fn roofline_gemm(
         tiles: 0,
         tiling: None,
         roofline_cycles: cycles,
-        energy_pj: energy.iter().map(|l| l.pj).sum(),
+        energy_pj,
         energy,
     })
 }
@@ -428,9 +430,9 @@ pub fn run_gemm(
         buf.write_pj,
     );
     e.leakage("global_buffer", buf.leakage_mw, run.end);
-    e.total("dram", "access", run.mem_pj);
+    e.memory("dram", &run.mem_lines, run.mem_pj);
     e.leakage("dram", background_mw, run.end);
-    let energy = e.finish();
+    let (energy, energy_pj) = e.finish();
     Ok(KernelReport {
         kernel: format!("gemm {}x{}x{}", shape.m, shape.k, shape.n),
         platform: p.name.clone(),
@@ -453,7 +455,7 @@ pub fn run_gemm(
         tiles: n_tiles,
         tiling: Some(tiling),
         roofline_cycles: p.clock.next_edge_cycle(roof),
-        energy_pj: energy.iter().map(|l| l.pj).sum(),
+        energy_pj,
         energy,
     })
 }

@@ -53,57 +53,108 @@ pub struct EnergyLine {
     pub unit: String,
     /// Action (`mac`, `read`, `leakage`…).
     pub action: String,
-    /// Number of actions (0 for leakage and aggregate lines).
+    /// Number of actions (0 for leakage).
     pub count: u64,
-    /// Energy per action, pJ (mW for leakage).
+    /// Energy per action, pJ (0 for leakage).
     pub pj_per_action: f64,
+    /// Leakage power, mW (leakage lines only: `pj = leakage_mw × time_ps × 10⁻³`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leakage_mw: Option<f64>,
+    /// Time the leakage is counted over, ps (leakage lines only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_ps: Option<u64>,
     /// Energy of the line, pJ.
     pub pj: f64,
 }
 
-/// Builder of energy lines.
+/// `lines` as `("unit.action", pJ)`, the off-chip memory's actions (every `dram` line but
+/// its leakage) folded into one `dram.access` line where the first of them stands, as
+/// whole-run estimates and schedules account DRAM energy. Adding the memory's lines in
+/// their order repeats the memory model's own sum term by term, so the folded value is
+/// exactly the model's total.
+pub fn fold_dram_lines(lines: &[EnergyLine]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let mut access: Option<usize> = None;
+    for l in lines {
+        if l.unit == "dram" && l.action != "leakage" {
+            match access {
+                Some(i) => out[i].1 += l.pj,
+                None => {
+                    access = Some(out.len());
+                    out.push(("dram.access".to_string(), l.pj));
+                }
+            }
+        } else {
+            out.push((format!("{}.{}", l.unit, l.action), l.pj));
+        }
+    }
+    out
+}
+
+/// Builder of energy lines and of their total.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Energy {
     lines: Vec<EnergyLine>,
+    /// The terms of the total, in order: one per line, except one per memory breakdown
+    /// (its total as the memory model computes it).
+    terms: Vec<f64>,
 }
 
 impl Energy {
     pub(crate) fn action(&mut self, unit: &str, action: &str, count: u64, pj: f64) {
         if count > 0 {
-            self.lines.push(EnergyLine {
+            let line = EnergyLine {
                 unit: unit.into(),
                 action: action.into(),
                 count,
                 pj_per_action: pj,
+                leakage_mw: None,
+                time_ps: None,
                 pj: count as f64 * pj,
-            });
+            };
+            self.terms.push(line.pj);
+            self.lines.push(line);
         }
     }
     /// Leakage of `mw` over `t` (1 mW · 1 ps = 10⁻³ pJ).
     pub(crate) fn leakage(&mut self, unit: &str, mw: f64, t: Time) {
         if mw > 0.0 {
+            let pj = mw * t.as_ps() as f64 * 1e-3;
+            self.terms.push(pj);
             self.lines.push(EnergyLine {
                 unit: unit.into(),
                 action: "leakage".into(),
                 count: 0,
-                pj_per_action: mw,
-                pj: mw * t.as_ps() as f64 * 1e-3,
-            });
-        }
-    }
-    pub(crate) fn total(&mut self, unit: &str, action: &str, pj: f64) {
-        if pj > 0.0 {
-            self.lines.push(EnergyLine {
-                unit: unit.into(),
-                action: action.into(),
-                count: 0,
                 pj_per_action: 0.0,
+                leakage_mw: Some(mw),
+                time_ps: Some(t.as_ps()),
                 pj,
             });
         }
     }
-    pub(crate) fn finish(self) -> Vec<EnergyLine> {
-        self.lines
+    /// Off-chip memory energy `total_pj` (as the memory model sums it), reported by
+    /// action: one line per `(action, count, pJ per action)` of `lines` with a count.
+    pub(crate) fn memory(&mut self, unit: &str, lines: &[(&str, u64, f64)], total_pj: f64) {
+        if total_pj > 0.0 {
+            self.terms.push(total_pj);
+            for &(action, count, pj) in lines {
+                if count > 0 && pj > 0.0 {
+                    self.lines.push(EnergyLine {
+                        unit: unit.into(),
+                        action: action.into(),
+                        count,
+                        pj_per_action: pj,
+                        leakage_mw: None,
+                        time_ps: None,
+                        pj: count as f64 * pj,
+                    });
+                }
+            }
+        }
+    }
+    /// The lines and their total, pJ.
+    pub(crate) fn finish(self) -> (Vec<EnergyLine>, f64) {
+        (self.lines, self.terms.iter().sum())
     }
 }
 

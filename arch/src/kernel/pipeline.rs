@@ -44,6 +44,9 @@ pub struct PipelineRun {
     pub mem_counts: MemCounts,
     /// Off-chip dynamic energy, pJ.
     pub mem_pj: f64,
+    /// `mem_pj` by action: `(action, count, pJ per action)`
+    /// ([`OffChipMemory::energy_breakdown_pj`]).
+    pub mem_lines: Vec<(&'static str, u64, f64)>,
     /// Cycles the compute unit was busy.
     pub busy_cycles: u64,
     /// Events handled.
@@ -212,6 +215,9 @@ pub fn run_pipeline(
     run.mem_pj = eng
         .mem
         .energy_pj(&run.mem_counts, run.bytes_read, run.bytes_written);
+    run.mem_lines = eng
+        .mem
+        .energy_breakdown_pj(&run.mem_counts, run.bytes_read, run.bytes_written);
     Ok(run)
 }
 

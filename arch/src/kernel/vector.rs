@@ -162,55 +162,61 @@ pub(super) fn finish(
         sram.b_reads = n;
         sram.b_writes = n;
     }
-    let (end, bytes_r, bytes_w, mem_pj, background, tiles) = if fidelity == Fidelity::Roofline {
-        (
-            roof,
-            bytes_in,
-            bytes_out,
-            mem.energy_pj(&Default::default(), bytes_in, bytes_out),
-            0.0,
-            0,
-        )
-    } else {
-        let buf = p
-            .global_buffer
-            .as_ref()
-            .ok_or_else(|| ArchError::Unsupported {
-                unit: p.name.clone(),
-                class: "a level-2 vector kernel".into(),
-                reason: "the platform has no [global_buffer] (use the roofline level)".into(),
-            })?;
-        let mut specs = Vec::new();
-        let (mut done_rows, mut block) = (0u64, 0u64);
-        // Bytes of the first `r` rows, so that the chunks add up to the totals exactly.
-        let share = |total: u64, r: u64| {
-            (u128::from(total) * u128::from(r) / u128::from(rows.max(1))) as u64
+    let (end, bytes_r, bytes_w, (mem_lines, mem_pj), background, tiles) =
+        if fidelity == Fidelity::Roofline {
+            // The roofline counts no DRAM commands: only what the bytes moved cost.
+            let counts = Default::default();
+            (
+                roof,
+                bytes_in,
+                bytes_out,
+                (
+                    mem.energy_breakdown_pj(&counts, bytes_in, bytes_out),
+                    mem.energy_pj(&counts, bytes_in, bytes_out),
+                ),
+                0.0,
+                0,
+            )
+        } else {
+            let buf = p
+                .global_buffer
+                .as_ref()
+                .ok_or_else(|| ArchError::Unsupported {
+                    unit: p.name.clone(),
+                    class: "a level-2 vector kernel".into(),
+                    reason: "the platform has no [global_buffer] (use the roofline level)".into(),
+                })?;
+            let mut specs = Vec::new();
+            let (mut done_rows, mut block) = (0u64, 0u64);
+            // Bytes of the first `r` rows, so that the chunks add up to the totals exactly.
+            let share = |total: u64, r: u64| {
+                (u128::from(total) * u128::from(r) / u128::from(rows.max(1))) as u64
+            };
+            while done_rows < rows {
+                let r = chunk_rows.min(rows - done_rows);
+                let elems = r * row_len;
+                specs.push(TileSpec {
+                    load_bytes: share(bytes_in, done_rows + r) - share(bytes_in, done_rows),
+                    compute_cycles: (plan.cycles)(elems, r),
+                    block,
+                    store_bytes: share(bytes_out, done_rows + r) - share(bytes_out, done_rows),
+                    first_of_block: true,
+                });
+                done_rows += r;
+                block += 1;
+            }
+            let background = mem.background_mw();
+            let tiles = specs.len() as u64;
+            let run = run_pipeline(specs, if buf.double_buffered { 2 } else { 1 }, p.clock, mem)?;
+            (
+                run.end,
+                run.bytes_read,
+                run.bytes_written,
+                (run.mem_lines, run.mem_pj),
+                background,
+                tiles,
+            )
         };
-        while done_rows < rows {
-            let r = chunk_rows.min(rows - done_rows);
-            let elems = r * row_len;
-            specs.push(TileSpec {
-                load_bytes: share(bytes_in, done_rows + r) - share(bytes_in, done_rows),
-                compute_cycles: (plan.cycles)(elems, r),
-                block,
-                store_bytes: share(bytes_out, done_rows + r) - share(bytes_out, done_rows),
-                first_of_block: true,
-            });
-            done_rows += r;
-            block += 1;
-        }
-        let background = mem.background_mw();
-        let tiles = specs.len() as u64;
-        let run = run_pipeline(specs, if buf.double_buffered { 2 } else { 1 }, p.clock, mem)?;
-        (
-            run.end,
-            run.bytes_read,
-            run.bytes_written,
-            run.mem_pj,
-            background,
-            tiles,
-        )
-    };
     let mut e = Energy::default();
     energy(&mut e, end);
     if let (Some(buf), Fidelity::TileEvents) = (&p.global_buffer, fidelity) {
@@ -228,9 +234,9 @@ pub(super) fn finish(
         );
         e.leakage("global_buffer", buf.leakage_mw, end);
     }
-    e.total("dram", "access", mem_pj);
+    e.memory("dram", &mem_lines, mem_pj);
     e.leakage("dram", background, end);
-    let energy = e.finish();
+    let (energy, energy_pj) = e.finish();
     let total_cycles = p.clock.next_edge_cycle(end);
     Ok(KernelReport {
         kernel,
@@ -253,7 +259,7 @@ pub(super) fn finish(
         tiles,
         tiling: None,
         roofline_cycles,
-        energy_pj: energy.iter().map(|l| l.pj).sum(),
+        energy_pj,
         energy,
     })
 }

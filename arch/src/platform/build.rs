@@ -111,10 +111,15 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         Err(e) => cx.problems.push(e),
     }
     let dram_config = match &raw.dram {
-        Some(spec) => match spec.resolve("dram") {
+        Some(spec) => match spec.resolve_all("dram") {
             Ok(c) => Some(c),
-            Err(e) => {
-                cx.problems.push(e);
+            Err(problems) => {
+                for (key, e) in problems {
+                    match e {
+                        ArchError::Invalid { message, .. } => cx.invalid(&key, message),
+                        other => cx.invalid(&key, other),
+                    }
+                }
                 None
             }
         },

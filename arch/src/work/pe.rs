@@ -276,11 +276,7 @@ fn from_report(
         dram_bytes_written: r.dram_bytes_written,
         onchip_bytes: r.sram_bytes_read + r.sram_bytes_written,
         energy_pj: r.energy_pj,
-        energy: r
-            .energy
-            .iter()
-            .map(|l| (format!("{}.{}", l.unit, l.action), l.pj))
-            .collect(),
+        energy: crate::kernel::fold_dram_lines(&r.energy),
         fidelity,
         bound: if compute_time >= memory_time {
             Bound::Compute

@@ -273,3 +273,27 @@ fn interface_energy_is_added_per_bit_when_set() {
     // HBM2 background: 16 pseudo-channels × 33 mW (1.2 V · 55 mA · 0.5).
     assert!((m.background_mw() - 528.0).abs() < 1e-9);
 }
+
+#[test]
+fn resolve_reports_every_problem() {
+    // Three independent mistakes: each reported once, none hiding another.
+    let e = DramSpec {
+        stacks: Some(0),
+        banks_per_group: Some(3),
+        t_ras: Some(10),
+        ..spec("DDR4-3200")
+    }
+    .resolve("dram")
+    .unwrap_err();
+    let ArchError::Many(list) = &e else {
+        panic!("{e:?}")
+    };
+    let keys: Vec<&str> = list
+        .iter()
+        .map(|p| match p {
+            ArchError::Invalid { key, .. } => key.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(keys, ["dram.stacks", "dram.banks_per_group", "dram.tRAS"]);
+}

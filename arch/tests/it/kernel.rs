@@ -145,3 +145,124 @@ proptest! {
         prop_assert_eq!(l3.fidelity_level, 3);
     }
 }
+
+/// SMALL with one DDR4-3200 channel (64-bit bus, BL8: 64 bytes per burst) and an I/O
+/// energy of 0.5 pJ per bit (the presets leave it out).
+fn small_ddr4() -> Platform {
+    let text = format!("{SMALL}[dram]\npreset = \"DDR4-3200\"\nio_pj_per_bit = 0.5\n");
+    Platform::from_toml_str(&text, "small-ddr4", &[]).unwrap()
+}
+
+#[test]
+fn dram_energy_is_reported_by_action_and_adds_up() {
+    let p = small_ddr4();
+    let table = arch::dram::DramSpec {
+        preset: "DDR4-3200".into(),
+        io_pj_per_bit: Some(0.5),
+        ..Default::default()
+    }
+    .resolve("dram")
+    .unwrap()
+    .energy;
+    let r = run_gemm(&p, GemmShape::new(64, 64, 64), &GemmOptions::default()).unwrap();
+    assert_eq!(r.fidelity_level, 2);
+    let line = |action: &str| {
+        r.energy
+            .iter()
+            .find(|l| l.unit == "dram" && l.action == action)
+            .unwrap_or_else(|| panic!("no dram.{action} in {:?}", r.energy))
+    };
+    assert!(!r.energy.iter().any(|l| l.action == "access"));
+    // Every byte moves in whole 64-byte bursts: 64·64 + 64·64 int8 operands read.
+    assert_eq!(r.dram_bytes_read, 2 * 64 * 64);
+    assert_eq!(line("read_burst").count, r.dram_bytes_read / 64);
+    assert_eq!(line("write_burst").count, r.dram_bytes_written / 64);
+    assert_eq!(
+        line("io_bit").count,
+        (r.dram_bytes_read + r.dram_bytes_written) * 8
+    );
+    assert!(line("activate").count >= 1);
+    for (action, pj) in [
+        ("activate", table.activate_pj),
+        ("read_burst", table.read_burst_pj),
+        ("write_burst", table.write_burst_pj),
+        ("io_bit", table.io_pj_per_bit),
+    ] {
+        let l = line(action);
+        assert_eq!(l.pj_per_action, pj, "{action}");
+        assert_eq!(l.pj, l.count as f64 * pj, "{action}");
+    }
+    // The old single `dram.access` line was Σ count × pJ over the memory's actions; the
+    // total is unchanged and the lines add up to it.
+    let lines_sum: f64 = r.energy.iter().map(|l| l.pj).sum();
+    assert!(
+        (lines_sum - r.energy_pj).abs() <= 1e-9 * r.energy_pj,
+        "{lines_sum} vs {}",
+        r.energy_pj
+    );
+    let dram_dynamic: f64 = r
+        .energy
+        .iter()
+        .filter(|l| l.unit == "dram" && l.action != "leakage")
+        .map(|l| l.pj)
+        .sum();
+    let refreshes = r
+        .energy
+        .iter()
+        .find(|l| l.unit == "dram" && l.action == "refresh")
+        .map_or(0, |l| l.count);
+    let by_hand = line("activate").count as f64 * table.activate_pj
+        + line("read_burst").count as f64 * table.read_burst_pj
+        + line("write_burst").count as f64 * table.write_burst_pj
+        + refreshes as f64 * table.refresh_pj
+        + line("io_bit").count as f64 * table.io_pj_per_bit;
+    assert!((dram_dynamic - by_hand).abs() <= 1e-9 * by_hand);
+    // Whole-run estimates fold the actions back into the old `dram.access` line, exactly
+    // (the same terms added in the same order as the memory model's own sum).
+    let folded = arch::kernel::fold_dram_lines(&r.energy);
+    let access: Vec<_> = folded.iter().filter(|l| l.0.starts_with("dram.")).collect();
+    assert_eq!(access.len(), 2, "{folded:?}");
+    assert_eq!(access[0].0, "dram.access");
+    assert_eq!(access[0].1, by_hand);
+    assert_eq!(access[1].0, "dram.leakage");
+}
+
+#[test]
+fn leakage_lines_are_power_times_time() {
+    let p = small_ddr4();
+    let r = run_gemm(&p, GemmShape::new(64, 64, 64), &GemmOptions::default()).unwrap();
+    let leak: Vec<_> = r.energy.iter().filter(|l| l.action == "leakage").collect();
+    // PE array, global buffer and DRAM background all leak.
+    assert!(leak.len() >= 3, "{:?}", r.energy);
+    for l in leak {
+        let (mw, ps) = (l.leakage_mw.unwrap(), l.time_ps.unwrap());
+        assert_eq!((l.count, l.pj_per_action), (0, 0.0), "{l:?}");
+        // 1 mW for 1 ps is 10⁻³ pJ; the leakage runs over the whole kernel.
+        assert_eq!(ps, r.total_ps, "{l:?}");
+        assert_eq!(l.pj, mw * ps as f64 * 1e-3, "{l:?}");
+    }
+    assert!(
+        r.energy
+            .iter()
+            .all(|l| l.action == "leakage" || l.leakage_mw.is_none())
+    );
+}
+
+#[test]
+fn roofline_dram_energy_counts_the_bits_moved() {
+    // The roofline counts no DRAM commands: one `io_bit` line with a real count (and no
+    // DRAM energy at all without an I/O energy, as before).
+    let p = small_ddr4();
+    let opts = GemmOptions {
+        fidelity: Fidelity::Roofline,
+        ..Default::default()
+    };
+    let r = run_gemm(&p, GemmShape::new(64, 64, 64), &opts).unwrap();
+    let dram: Vec<_> = r.energy.iter().filter(|l| l.unit == "dram").collect();
+    assert_eq!(dram.len(), 1, "{dram:?}");
+    assert_eq!(dram[0].action, "io_bit");
+    // 2·64·64 int8 operand bytes in, 64·64 results out at operand width, 8 bits each.
+    assert_eq!(dram[0].count, (2 * 64 * 64 + 64 * 64) * 8);
+    let lines_sum: f64 = r.energy.iter().map(|l| l.pj).sum();
+    assert!((lines_sum - r.energy_pj).abs() <= 1e-9 * r.energy_pj);
+}

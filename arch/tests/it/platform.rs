@@ -242,3 +242,56 @@ fn unknown_dram_preset_suggests() {
     let e = err(&text);
     assert!(e.contains("did you mean `HBM2e`?"), "{e}");
 }
+
+#[test]
+fn dram_problems_name_file_and_line() {
+    // GOOD is 13 lines (line 1 empty, line 13 `dataflow`); then an empty line 14, `[dram]`
+    // on 15, `preset` on 16, the bad key on 17; its value starts after the 18 characters
+    // of `banks_per_group = `.
+    let text = format!("{GOOD}\n[dram]\npreset = \"DDR4-3200\"\nbanks_per_group = 3\n");
+    let e = Platform::from_toml_str(&text, "dram.toml", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("dram.banks_per_group: must be a power of two >= 1")
+            && e.contains("got 3 (in dram.toml at line 17, column 19)"),
+        "{e}"
+    );
+    // An unknown page policy is located too, and keeps its suggestion.
+    let e = err(&format!(
+        "{GOOD}\n[dram]\npreset = \"DDR4-3200\"\npage_policy = \"opne\"\n"
+    ));
+    assert!(
+        e.contains("dram.page_policy: unknown page policy `opne` (did you mean `open`?)")
+            && e.contains("line 17"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_dram_problem_is_reported() {
+    let text = format!("{GOOD}\n[dram]\npreset = \"DDR4-3200\"\n");
+    let e = Platform::from_toml_str(
+        &text,
+        "dram.toml",
+        &[
+            ("dram.stacks".into(), Value::Integer(0)),
+            ("dram.banks_per_group".into(), Value::Integer(3)),
+        ],
+    )
+    .unwrap_err();
+    let ArchError::Many(list) = &e else {
+        panic!("{e:?}")
+    };
+    let s = e.to_string();
+    // One problem each: the zero stacks must not also fail the capacity check.
+    assert_eq!(list.len(), 2, "{s}");
+    assert!(
+        s.contains("dram.stacks: must be at least 1 (in dram.toml, set by --set)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("dram.banks_per_group: must be a power of two >= 1 (DRAM address bits), got 3 (in dram.toml, set by --set)"),
+        "{s}"
+    );
+}

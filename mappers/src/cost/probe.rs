@@ -156,6 +156,17 @@ impl arch::memory::OffChipMemory for CalibratedMemory {
     fn energy_pj(&self, _counts: &arch::memory::MemCounts, read: u64, written: u64) -> f64 {
         self.probe.energy_pj(read, written)
     }
+    fn energy_breakdown_pj(
+        &self,
+        _counts: &arch::memory::MemCounts,
+        read: u64,
+        written: u64,
+    ) -> Vec<(&'static str, u64, f64)> {
+        vec![
+            ("read_byte", read, self.probe.read_pj_per_byte),
+            ("write_byte", written, self.probe.write_pj_per_byte),
+        ]
+    }
     fn background_mw(&self) -> f64 {
         self.probe.background_mw
     }

@@ -97,6 +97,18 @@ fn scale(mut r: Level2, b: u64) -> Level2 {
     r
 }
 
+/// The kernel's energy lines as schedule items, its DRAM actions folded back into one
+/// `dram.access` item (the schedule's on-chip buffering takes saved DRAM energy out of it).
+fn schedule_items(lines: &[arch::kernel::EnergyLine]) -> Vec<EnergyItem> {
+    arch::kernel::fold_dram_lines(lines)
+        .iter()
+        .map(|(k, pj)| {
+            let (unit, action) = k.split_once('.').unwrap_or((k.as_str(), ""));
+            EnergyItem::new(unit, action, *pj)
+        })
+        .collect()
+}
+
 /// Runs one product through `arch::kernel::run_gemm`.
 pub fn via_run_gemm(ctx: &PeCtx<'_>, w: &GemmWork, m: &Mapping) -> Result<Level2, MapError> {
     let shape = array_shape(m.transpose, w.m, w.k, w.n);
@@ -138,11 +150,7 @@ pub fn via_run_gemm(ctx: &PeCtx<'_>, w: &GemmWork, m: &Mapping) -> Result<Level2
         dram_written: r.dram_bytes_written,
         sram_read: r.sram_bytes_read,
         sram_written: r.sram_bytes_written,
-        energy: r
-            .energy
-            .iter()
-            .map(|e| EnergyItem::new(&e.unit, &e.action, e.pj))
-            .collect(),
+        energy: schedule_items(&r.energy),
         roofline: ctx.platform.clock.cycles_to_time(r.roofline_cycles),
         tiles: r.tiles,
         via: "arch::kernel::run_gemm",
