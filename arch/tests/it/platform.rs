@@ -287,11 +287,11 @@ fn every_dram_problem_is_reported() {
     // One problem each: the zero stacks must not also fail the capacity check.
     assert_eq!(list.len(), 2, "{s}");
     assert!(
-        s.contains("dram.stacks: must be at least 1 (in dram.toml, set by --set)"),
+        s.contains("dram.stacks: must be at least 1 (in dram.toml, set by an override)"),
         "{s}"
     );
     assert!(
-        s.contains("dram.banks_per_group: must be a power of two >= 1 (DRAM address bits), got 3 (in dram.toml, set by --set)"),
+        s.contains("dram.banks_per_group: must be a power of two >= 1 (DRAM address bits), got 3 (in dram.toml, set by an override)"),
         "{s}"
     );
 }
