@@ -4,8 +4,8 @@
 //! mid-run is the only one `--resume` resubmits, and the sweep then completes. Skipped
 //! with a message only where the script cannot have Slurm (not root, no registry).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use super::cli::silica;
@@ -45,68 +45,20 @@ key = "workload.m"
 values = [512, 640]
 "#;
 
-/// A cluster started by the script in a temporary folder, stopped on drop (also when the
-/// test fails).
-struct Cluster {
-    script: PathBuf,
-    dir: tempfile::TempDir,
-    env: Vec<(String, String)>,
+#[path = "../slurm/cluster.rs"]
+mod cluster;
+use cluster::Cluster;
+
+/// Starts the repository's local cluster.
+fn start() -> Option<Cluster> {
+    Cluster::start(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slurm/local-cluster.sh"))
 }
 
-impl Cluster {
-    fn start() -> Option<Cluster> {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slurm/local-cluster.sh");
-        let dir = tempfile::tempdir().unwrap();
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg("start")
-            .env("SILICA_SLURM_DIR", dir.path())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        match out.status.code() {
-            Some(0) => {}
-            Some(77) => {
-                eprintln!(
-                    "SKIPPED: the Slurm test needs Slurm, and it cannot be installed here: {stderr}"
-                );
-                return None;
-            }
-            _ => panic!("local-cluster.sh start failed: {stderr}"),
-        }
-        let env: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| {
-                let (k, v) = l.strip_prefix("export ")?.split_once('=')?;
-                Some((k.to_string(), v.trim_matches('\'').to_string()))
-            })
-            .collect();
-        assert!(env.iter().any(|(k, _)| k == "SLURM_CONF"), "{env:?}");
-        Some(Cluster { script, dir, env })
-    }
-
-    /// `program args…` with this cluster's environment.
-    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let mut c = Command::new(program);
-        c.envs(self.env.iter().map(|(k, v)| (k, v)));
-        c
-    }
-
-    fn silica(&self, args: &[&str]) -> String {
-        let mut c = silica();
-        c.envs(self.env.iter().map(|(k, v)| (k, v)));
-        ok(c.args(args).output().unwrap())
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(&self.script)
-            .arg("stop")
-            .env("SILICA_SLURM_DIR", self.dir.path())
-            .output();
-    }
+/// `silica args…` with the cluster's environment; its standard output.
+fn silica_on(cluster: &Cluster, args: &[&str]) -> String {
+    let mut c = silica();
+    c.envs(cluster.env.iter().map(|(k, v)| (k, v)));
+    ok(c.args(args).output().unwrap())
 }
 
 fn ok(out: Output) -> String {
@@ -157,7 +109,7 @@ fn rows(dir: &Path) -> usize {
 
 #[test]
 fn sweep_on_slurm_merges_to_the_local_result_and_resumes_a_cancelled_shard() {
-    let Some(cluster) = Cluster::start() else {
+    let Some(cluster) = start() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -185,16 +137,19 @@ fn sweep_on_slurm_merges_to_the_local_result_and_resumes_a_cancelled_shard() {
 
     // 1. --dry-run writes the script only.
     let dry = dir("dry");
-    let out = cluster.silica(&[
-        "sweep",
-        spec,
-        "--out",
-        &dry,
-        "--slurm",
-        "--shards",
-        "4",
-        "--dry-run",
-    ]);
+    let out = silica_on(
+        &cluster,
+        &[
+            "sweep",
+            spec,
+            "--out",
+            &dry,
+            "--slurm",
+            "--shards",
+            "4",
+            "--dry-run",
+        ],
+    );
     assert!(
         out.contains("dry run: nothing submitted; would submit shards 0-3"),
         "{out}"
@@ -206,15 +161,18 @@ fn sweep_on_slurm_merges_to_the_local_result_and_resumes_a_cancelled_shard() {
     // 2. Four shards as one array, merged: the local run's bytes.
     let t0 = Instant::now();
     let array = dir("array");
-    let out = cluster.silica(&["sweep", spec, "--out", &array, "--slurm", "--shards", "4"]);
+    let out = silica_on(
+        &cluster,
+        &["sweep", spec, "--out", &array, "--slurm", "--shards", "4"],
+    );
     wait_for_job(&cluster, &job_id(&out));
-    let status = cluster.silica(&["status", &array]);
+    let status = silica_on(&cluster, &["status", &array]);
     assert!(
         status.contains("48 of 48 points done in 4 shards"),
         "{status}"
     );
     assert_eq!(status.matches(" finished ").count(), 4, "{status}");
-    let merged = cluster.silica(&["merge", &array, "--out", &array, "--no-plots"]);
+    let merged = silica_on(&cluster, &["merge", &array, "--out", &array, "--no-plots"]);
     assert!(merged.contains("48 points"), "{merged}");
     assert_eq!(
         std::fs::read(Path::new(&array).join("results.csv")).unwrap(),
@@ -228,9 +186,12 @@ fn sweep_on_slurm_merges_to_the_local_result_and_resumes_a_cancelled_shard() {
     // 3. Cancel shard 1 after its first row, resume: only shard 1 is resubmitted.
     let t0 = Instant::now();
     let cancelled = dir("cancelled");
-    let out = cluster.silica(&[
-        "sweep", spec, "--out", &cancelled, "--slurm", "--shards", "4",
-    ]);
+    let out = silica_on(
+        &cluster,
+        &[
+            "sweep", spec, "--out", &cancelled, "--slurm", "--shards", "4",
+        ],
+    );
     let job = job_id(&out);
     let shard1 = Path::new(&cancelled).join("shard-1");
     while rows(&shard1) < 1 {
@@ -247,7 +208,7 @@ fn sweep_on_slurm_merges_to_the_local_result_and_resumes_a_cancelled_shard() {
         .unwrap();
     assert!(scancel.status.success(), "{scancel:?}");
     wait_for_job(&cluster, &job);
-    let status = cluster.silica(&["status", &cancelled]);
+    let status = silica_on(&cluster, &["status", &cancelled]);
     assert!(status.contains(&format!("{job}_1 CANCELLED")), "{status}");
     assert!(status.contains("failed: shard-1 "), "{status}");
     let done = rows(&shard1);
@@ -256,14 +217,20 @@ fn sweep_on_slurm_merges_to_the_local_result_and_resumes_a_cancelled_shard() {
         "shard 1 wrote {done} of its 12 rows before the cancel"
     );
 
-    let out = cluster.silica(&["sweep", spec, "--out", &cancelled, "--slurm", "--resume"]);
+    let out = silica_on(
+        &cluster,
+        &["sweep", spec, "--out", &cancelled, "--slurm", "--resume"],
+    );
     assert!(
         out.contains("finished: 0,2-3; still pending or running: none"),
         "{out}"
     );
     assert!(out.contains(": shards 1 (array 1)"), "{out}");
     wait_for_job(&cluster, &job_id(&out));
-    let merged = cluster.silica(&["merge", &cancelled, "--out", &cancelled, "--no-plots"]);
+    let merged = silica_on(
+        &cluster,
+        &["merge", &cancelled, "--out", &cancelled, "--no-plots"],
+    );
     assert!(merged.contains("48 points"), "{merged}");
     assert_eq!(
         std::fs::read(Path::new(&cancelled).join("results.csv")).unwrap(),

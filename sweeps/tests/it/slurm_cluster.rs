@@ -5,8 +5,7 @@
 //! can sleep per point so a shard is still running when it is cancelled. Skipped, with a
 //! message, only where the script cannot install Slurm (not root, no package registry).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sweeps::slurm::{
@@ -34,77 +33,18 @@ key = "arch.dram.channels"
 values = [4, 16]
 "#;
 
-/// A cluster started by the script in a temporary folder, stopped on drop (also when a
-/// test fails).
-pub struct Cluster {
-    script: PathBuf,
-    dir: tempfile::TempDir,
-    /// `SLURM_CONF` and friends, for every Slurm command and task.
-    pub env: Vec<(String, String)>,
+#[path = "../../../tests/slurm/cluster.rs"]
+mod cluster;
+use cluster::Cluster;
+
+/// Starts the repository's local cluster.
+fn start() -> Option<Cluster> {
+    Cluster::start(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/slurm/local-cluster.sh"))
 }
 
-impl Cluster {
-    /// Starts the cluster; `None` (after printing why) where Slurm cannot be installed.
-    pub fn start() -> Option<Cluster> {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/slurm/local-cluster.sh");
-        let dir = tempfile::tempdir().unwrap();
-        let t0 = Instant::now();
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg("start")
-            .env("SILICA_SLURM_DIR", dir.path())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        match out.status.code() {
-            Some(0) => {}
-            Some(77) => {
-                eprintln!(
-                    "SKIPPED: the Slurm test needs Slurm, and it cannot be installed here: {stderr}"
-                );
-                return None;
-            }
-            _ => panic!("local-cluster.sh start failed: {stderr}"),
-        }
-        let env = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| {
-                let (k, v) = l.strip_prefix("export ")?.split_once('=')?;
-                Some((k.to_string(), v.trim_matches('\'').to_string()))
-            })
-            .collect::<Vec<_>>();
-        assert!(
-            env.iter().any(|(k, _)| k == "SLURM_CONF"),
-            "no SLURM_CONF in {env:?}"
-        );
-        eprintln!("slurm cluster up in {:.1} s", t0.elapsed().as_secs_f64());
-        Some(Cluster { script, dir, env })
-    }
-
-    /// Commands that talk to this cluster.
-    pub fn commands(&self) -> SystemCommands {
-        SystemCommands {
-            env: self.env.clone(),
-        }
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let out = Command::new("bash")
-            .arg(&self.script)
-            .arg("stop")
-            .env("SILICA_SLURM_DIR", self.dir.path())
-            .output();
-        if let Ok(o) = out
-            && !o.status.success()
-        {
-            eprintln!(
-                "local-cluster.sh stop: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-        }
-    }
+/// Commands that talk to this cluster.
+fn commands(c: &Cluster) -> SystemCommands {
+    SystemCommands { env: c.env.clone() }
 }
 
 /// Polls the sweep every 0.25 s until no task is pending or running; panics after 60 s.
@@ -154,10 +94,10 @@ fn rows(dir: &Path) -> usize {
 
 #[test]
 fn sweep_as_a_slurm_job_array() {
-    let Some(cluster) = Cluster::start() else {
+    let Some(cluster) = start() else {
         return;
     };
-    let commands = cluster.commands();
+    let commands = commands(&cluster);
     let work = tempfile::tempdir().unwrap();
     let spec_path = work.path().join("spec.toml");
     std::fs::write(&spec_path, SPEC).unwrap();
