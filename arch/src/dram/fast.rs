@@ -197,22 +197,27 @@ struct Shape {
     scheduler: Scheduler,
 }
 
+/// The geometry fields of `cfg` that the fast path's result depends on.
+fn geometry(cfg: &DramConfig) -> [u64; 10] {
+    [
+        u64::from(cfg.ranks),
+        u64::from(cfg.bank_groups),
+        u64::from(cfg.banks_per_group),
+        u64::from(cfg.rows),
+        u64::from(cfg.row_bytes),
+        cfg.burst_bytes(),
+        cfg.units(),
+        cfg.command_cycles,
+        u64::from(cfg.queue_depth),
+        cfg.capacity_bytes(),
+    ]
+}
+
 impl Shape {
     fn of(cfg: &DramConfig) -> Shape {
         Shape {
             timing: cfg.timing,
-            geometry: [
-                u64::from(cfg.ranks),
-                u64::from(cfg.bank_groups),
-                u64::from(cfg.banks_per_group),
-                u64::from(cfg.rows),
-                u64::from(cfg.row_bytes),
-                cfg.burst_bytes(),
-                cfg.units(),
-                cfg.command_cycles,
-                u64::from(cfg.queue_depth),
-                cfg.capacity_bytes(),
-            ],
+            geometry: geometry(cfg),
             mapping: cfg.mapping.clone(),
             page_policy: cfg.page_policy,
             scheduler: cfg.scheduler,
@@ -221,19 +226,7 @@ impl Shape {
 
     fn same_as(&self, cfg: &DramConfig) -> bool {
         self.timing == cfg.timing
-            && self.geometry
-                == [
-                    u64::from(cfg.ranks),
-                    u64::from(cfg.bank_groups),
-                    u64::from(cfg.banks_per_group),
-                    u64::from(cfg.rows),
-                    u64::from(cfg.row_bytes),
-                    cfg.burst_bytes(),
-                    cfg.units(),
-                    cfg.command_cycles,
-                    u64::from(cfg.queue_depth),
-                    cfg.capacity_bytes(),
-                ]
+            && self.geometry == geometry(cfg)
             && self.mapping == cfg.mapping
             && self.page_policy == cfg.page_policy
             && self.scheduler == cfg.scheduler
