@@ -143,6 +143,24 @@ pub struct AttentionWork {
 }
 
 impl AttentionWork {
+    /// The demand of a workloads attention shape: K and V at the cache's width, with an
+    /// fp16 scale and zero per `kv_group` channels and token when the cache is integer.
+    pub fn of(a: &workloads::ops::Attention, integer_softmax: bool) -> AttentionWork {
+        AttentionWork {
+            batch: a.batch,
+            heads: a.q_heads,
+            kv_heads: a.kv_heads,
+            q_len: a.q_len,
+            kv_len: a.kv_len,
+            head_dim: a.head_dim,
+            causal: a.causal,
+            act_bits: bits(a.act),
+            kv_bits: bits(a.kv),
+            kv_group: if a.kv.is_int() { a.kv_group } else { 0 },
+            integer_softmax,
+        }
+    }
+
     /// The QKᵀ product (see the module docs).
     pub fn scores(&self) -> GemmWork {
         let group = self.heads / self.kv_heads.max(1);
@@ -357,19 +375,7 @@ impl Work {
                 quantized: false,
             }),
             OpKind::AttnScores(a) | OpKind::AttnValues(a) => {
-                let w = AttentionWork {
-                    batch: a.batch,
-                    heads: a.q_heads,
-                    kv_heads: a.kv_heads,
-                    q_len: a.q_len,
-                    kv_len: a.kv_len,
-                    head_dim: a.head_dim,
-                    causal: a.causal,
-                    act_bits: bits(a.act),
-                    kv_bits: bits(a.kv),
-                    kv_group: 0,
-                    integer_softmax: false,
-                };
+                let w = AttentionWork::of(a, false);
                 let mut g = if matches!(kind, OpKind::AttnScores(_)) {
                     w.scores()
                 } else {
@@ -384,30 +390,12 @@ impl Work {
                 if !a.cached {
                     g.b_role = Operand::Activation;
                 }
-                if a.kv.is_int() && a.kv_group > 0 {
-                    // fp16 scale and zero per group of channels and token.
-                    g.b_group = a.kv_group;
-                    g.b_meta_bits = 32;
-                }
                 Work::Gemm(g)
             }
-            OpKind::FusedAttention(f) => {
-                let a = f.attn;
-                Work::Attention(AttentionWork {
-                    batch: a.batch,
-                    heads: a.q_heads,
-                    kv_heads: a.kv_heads,
-                    q_len: a.q_len,
-                    kv_len: a.kv_len,
-                    head_dim: a.head_dim,
-                    causal: a.causal,
-                    act_bits: bits(a.act),
-                    kv_bits: bits(a.kv),
-                    // fp16 scale and zero per group of channels and token.
-                    kv_group: if a.kv.is_int() { a.kv_group } else { 0 },
-                    integer_softmax: matches!(f.softmax, SoftmaxKind::Integer { .. }),
-                })
-            }
+            OpKind::FusedAttention(f) => Work::Attention(AttentionWork::of(
+                &f.attn,
+                matches!(f.softmax, SoftmaxKind::Integer { .. }),
+            )),
             OpKind::Softmax(s) => Work::Softmax(SoftmaxWork {
                 rows: s.rows.max(1),
                 len: s.elements.div_ceil(s.rows.max(1)).max(1),
