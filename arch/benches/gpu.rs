@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use arch::gpu::{self, DType, KernelModel, KernelRequest};
+use arch::gpu::{self, AttentionShape, DType, KernelModel, KernelRequest};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// One decoder layer of a 7B model at batch 1 plus a prefill GEMM and attention: the mix a
@@ -60,7 +60,7 @@ fn requests() -> Vec<KernelRequest> {
             act: h,
             fused_dequant: true,
         },
-        KernelRequest::Attention {
+        KernelRequest::Attention(AttentionShape {
             batch: 1,
             heads: 32,
             kv_heads: 32,
@@ -71,8 +71,8 @@ fn requests() -> Vec<KernelRequest> {
             dtype: h,
             kv_dtype: h,
             kv_group: 0,
-        },
-        KernelRequest::Attention {
+        }),
+        KernelRequest::Attention(AttentionShape {
             batch: 1,
             heads: 32,
             kv_heads: 8,
@@ -83,7 +83,7 @@ fn requests() -> Vec<KernelRequest> {
             dtype: h,
             kv_dtype: h,
             kv_group: 0,
-        },
+        }),
         KernelRequest::Softmax {
             rows: 32,
             len: 2048,

@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 use arch::Platform;
 use arch::kernel::Fidelity;
-use arch::work::{DType, EstimateOptions, Unit, Work};
+use arch::work::{AttentionShape, DType, EstimateOptions, Unit, Work};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn gemm(m: u64, k: u64, n: u64, d: DType) -> Work {
@@ -27,7 +27,7 @@ fn gemm(m: u64, k: u64, n: u64, d: DType) -> Work {
 }
 
 fn decode_attention(kv_heads: u64) -> Work {
-    Work::Attention {
+    Work::Attention(AttentionShape {
         batch: 1,
         heads: 32,
         kv_heads,
@@ -38,7 +38,7 @@ fn decode_attention(kv_heads: u64) -> Work {
         dtype: DType::Fp16,
         kv_dtype: DType::Fp16,
         kv_group: 0,
-    }
+    })
 }
 
 fn bench(c: &mut Criterion) {

@@ -103,7 +103,7 @@ pub fn prepare(p: &Platform, g: &Graph) -> Result<(Graph, Vec<String>), MapError
     let mut notes = Vec::new();
     let mut g = g.clone();
     let w = g.workload().clone();
-    let offload = arch::work::Work::Attention {
+    let offload = arch::work::Work::Attention(arch::work::AttentionShape {
         batch: 1,
         heads: 1,
         kv_heads: 1,
@@ -114,7 +114,7 @@ pub fn prepare(p: &Platform, g: &Graph) -> Result<(Graph, Vec<String>), MapError
         dtype: arch::work::DType::Fp16,
         kv_dtype: arch::work::DType::Fp16,
         kv_group: 0,
-    };
+    });
     if matches!(w.phase, workloads::Phase::Decode { .. })
         && w.attention != workloads::AttentionImpl::Fused
         && p.can_run(arch::work::Unit::Pim, &offload)

@@ -8,7 +8,7 @@ use arch::Platform;
 use arch::kernel::{Fidelity, GemmTiling};
 use arch::overrides::parse_assignment;
 use arch::pe_array::Dataflow;
-use arch::work::{DType, EstimateOptions, EwOp, NormKind, Unit, Work};
+use arch::work::{AttentionShape, DType, EstimateOptions, EwOp, NormKind, Unit, Work};
 use clap::{Args, Subcommand};
 
 use super::kernel_out;
@@ -383,7 +383,7 @@ fn request(kind: &KernelKind) -> anyhow::Result<Request<'_>> {
             ref kv_dtype,
             kv_group,
             ..
-        } => Work::Attention {
+        } => Work::Attention(AttentionShape {
             batch,
             heads,
             kv_heads: kv_heads.unwrap_or(heads),
@@ -394,7 +394,7 @@ fn request(kind: &KernelKind) -> anyhow::Result<Request<'_>> {
             dtype: d,
             kv_dtype: parse_dtype(kv_dtype, d, "--kv-dtype")?,
             kv_group,
-        },
+        }),
         KernelKind::Scan {
             batch,
             seq_len,

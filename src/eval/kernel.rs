@@ -34,7 +34,9 @@ use std::collections::BTreeMap;
 use arch::Platform;
 use arch::kernel::{Fidelity, GemmTiling};
 use arch::pe_array::Dataflow;
-use arch::work::{Backend, DType, Estimate, EstimateOptions, EwOp, NormKind, Unit, Work};
+use arch::work::{
+    AttentionShape, Backend, DType, Estimate, EstimateOptions, EwOp, NormKind, Unit, Work,
+};
 use toml::Table;
 
 use super::keys::Keys;
@@ -232,7 +234,7 @@ impl KernelWork {
             },
             "attention" => {
                 let heads = keys.req_uint("heads", 1)?;
-                Work::Attention {
+                Work::Attention(AttentionShape {
                     batch: keys.uint("batch", 1)?.unwrap_or(1),
                     heads,
                     kv_heads: keys.uint("kv_heads", 1)?.unwrap_or(heads),
@@ -243,7 +245,7 @@ impl KernelWork {
                     dtype: d,
                     kv_dtype: dtype(&keys, "kv_dtype")?.unwrap_or(d),
                     kv_group: keys.uint("kv_group", 0)?.unwrap_or(0),
-                }
+                })
             }
             _ => Work::Scan {
                 batch: keys.uint("batch", 1)?.unwrap_or(1),
@@ -289,7 +291,7 @@ impl KernelWork {
         let energy_j = e.energy_pj * 1e-12;
         let tokens = match *work {
             Work::Gemm { m, .. } | Work::QuantGemm { m, .. } => m as f64,
-            Work::Attention { batch, q_len, .. } => (batch * q_len) as f64,
+            Work::Attention(AttentionShape { batch, q_len, .. }) => (batch * q_len) as f64,
             _ => f64::NAN,
         };
         let clock_hz = p.clock_mhz * 1e6;

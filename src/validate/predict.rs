@@ -7,7 +7,7 @@
 //! | `gemm` | `Gemm { m, n, k, dtype }` |
 //! | `qgemv` | `QuantGemv { m: 1, n, k, weight_bits, group_size, act: dtype, fused_dequant: true }`; for `m > 1` its busy time plus `m − 1` times its compute time: the harness's Triton kernel runs one program per activation row in one launch, so every row unpacks the weights again while the weights stream from DRAM once |
 //! | `softmax` | `Softmax { rows: m, len: n, dtype }` |
-//! | `attention` | `Attention { batch, heads, kv_heads, q_len: seq_len, kv_len: seq_len, head_dim, causal: true, dtype, kv_dtype: dtype, kv_group: 0 }` for `op` `sdpa_causal_prefill` (or empty); `causal: false` for `sdpa_prefill`; `q_len: 1, causal: false` for `sdpa_decode` |
+//! | `attention` | `Attention(AttentionShape { batch, heads, kv_heads, q_len: seq_len, kv_len: seq_len, head_dim, causal: true, dtype, kv_dtype: dtype, kv_group: 0 })` for `op` `sdpa_causal_prefill` (or empty); `causal: false` for `sdpa_prefill`; `q_len: 1, causal: false` for `sdpa_decode` |
 //! | `elementwise` | `Elementwise { elements: m, flops_per_element: 1, dtype, n_inputs }`, 2 inputs for `op` `add`/`mul`, else 1 |
 //! | `scan` | by `op`: `selective_scan_seq` → `SelectiveScan { batch, seq_len, d_inner, d_state, dtype }`; `selective_scan_assoc` → `SelectiveScanChunked { .. }` (same fields); `selective_scan_step` → `SelectiveScanStep { batch, d_inner, d_state, dtype }` |
 //! | `decoder_step` | the kernels of [`decoder_layer`] × `layers`, launched as in [`LaunchMode`] |
@@ -16,7 +16,7 @@
 //! associative scan and the decode step with the state in memory (`arch::gpu`'s `scan`
 //! module describes the three).
 
-use arch::gpu::{DType, Gpu, KernelModel, KernelRequest};
+use arch::gpu::{AttentionShape, DType, Gpu, KernelModel, KernelRequest};
 
 use super::data::{Case, KernelClass, LaunchMode, ScanVariant, Timing};
 
@@ -72,7 +72,7 @@ pub fn request(c: &Case) -> Option<KernelRequest> {
             len: c.n,
             dtype: c.dtype,
         },
-        KernelClass::Attention => KernelRequest::Attention {
+        KernelClass::Attention => KernelRequest::Attention(AttentionShape {
             batch: c.batch,
             heads: c.heads,
             kv_heads: c.kv_heads,
@@ -83,7 +83,7 @@ pub fn request(c: &Case) -> Option<KernelRequest> {
             dtype: c.dtype,
             kv_dtype: c.dtype,
             kv_group: 0,
-        },
+        }),
         KernelClass::Elementwise => KernelRequest::Elementwise {
             elements: c.m,
             flops_per_element: 1,
@@ -195,7 +195,7 @@ pub fn decoder_layer(s: &DecoderShape) -> Vec<KernelRequest> {
     k.push(gemv(kv_dim, s.hidden));
     k.push(ew(b * kv_dim, 1, s.dtype));
     k.push(ew(b * kv_dim, 1, s.dtype));
-    k.push(KernelRequest::Attention {
+    k.push(KernelRequest::Attention(AttentionShape {
         batch: b,
         heads: s.heads,
         kv_heads: s.kv_heads,
@@ -206,7 +206,7 @@ pub fn decoder_layer(s: &DecoderShape) -> Vec<KernelRequest> {
         dtype: s.dtype,
         kv_dtype: s.dtype,
         kv_group: 0,
-    });
+    }));
     k.push(gemv(s.hidden, q_dim));
     k.push(ew(x, 2, s.dtype));
     k.extend(rms);
@@ -342,11 +342,11 @@ mod tests {
             .filter(|r| {
                 matches!(
                     r,
-                    KernelRequest::Attention {
+                    KernelRequest::Attention(AttentionShape {
                         kv_len: 1025,
                         q_len: 1,
                         ..
-                    }
+                    })
                 )
             })
             .count();

@@ -45,8 +45,8 @@ pub use spec::{
 
 use crate::ArchError;
 use crate::gpu::kernels::{
-    Bound, DType, EnergyBreakdown, KernelEstimate, KernelModel, KernelRequest, Tiling,
-    attention_pairs, kv_row_bytes, quant_weight_bytes, secs_to_time,
+    AttentionShape, Bound, DType, EnergyBreakdown, KernelEstimate, KernelModel, KernelRequest,
+    Tiling, attention_pairs, kv_row_bytes, quant_weight_bytes, secs_to_time,
 };
 use crate::gpu::{GEMV_MAX_M, dequant_ops};
 
@@ -243,7 +243,7 @@ impl KernelModel for Cpu {
                     ..Work::default()
                 });
             }
-            KernelRequest::Attention {
+            KernelRequest::Attention(AttentionShape {
                 batch,
                 heads,
                 kv_heads,
@@ -254,7 +254,7 @@ impl KernelModel for Cpu {
                 dtype,
                 kv_dtype,
                 kv_group,
-            } => {
+            }) => {
                 let scores = (batch * heads) as f64 * attention_pairs(q_len, kv_len, causal);
                 let b = dtype.bytes();
                 let qo = 2.0 * (batch * heads * q_len * head_dim) as f64 * b;

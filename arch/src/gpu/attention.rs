@@ -42,7 +42,7 @@
 
 use super::classes::elementwise_plan;
 use super::engine::{BlockPlan, PlanCost, evaluate, evaluate_uneven, occupancy};
-use super::kernels::{DType, Tiling, kv_row_bytes};
+use super::kernels::{AttentionShape, Tiling, kv_row_bytes};
 use super::matmul::dequant_ops;
 use super::spec::Gpu;
 
@@ -61,21 +61,6 @@ pub const WIDE_KV_SPLITS: [u64; 3] = [32, 64, 128];
 /// loaded in slices of 256, as FlashMLA stages its heads; up to 256 the whole head.
 pub const HEAD_SLICE: u64 = 256;
 
-/// Shape of an attention request.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct AttnShape {
-    pub batch: u64,
-    pub heads: u64,
-    pub kv_heads: u64,
-    pub q_len: u64,
-    pub kv_len: u64,
-    pub head_dim: u64,
-    pub causal: bool,
-    pub dtype: DType,
-    pub kv_dtype: DType,
-    pub kv_group: u64,
-}
-
 /// Attention tiles tried, `(Br, Bc)`: FlashAttention-2's defaults (Br = 128, Bc = 128 for
 /// `d ≤ 64`, else 64; Br = 64 for `d > 128`), then smaller ones for SMs with little shared
 /// memory (AMD's 64 KB LDS).
@@ -87,7 +72,7 @@ fn attention_tiles(d: u64) -> [(u64, u64); 3] {
 
 /// Fused attention: `(main kernel, combine kernel when the KV sequence is split)`, on the
 /// first tile that fits, with the split of the smallest time (launch overheads included).
-pub(crate) fn attention(gpu: &Gpu, a: &AttnShape) -> Option<(PlanCost, Option<PlanCost>)> {
+pub(crate) fn attention(gpu: &Gpu, a: &AttentionShape) -> Option<(PlanCost, Option<PlanCost>)> {
     for (br, bc) in attention_tiles(a.head_dim) {
         let mut best: Option<(f64, PlanCost, Option<PlanCost>)> = None;
         let mut fills = false;
@@ -129,7 +114,7 @@ pub(crate) fn attention(gpu: &Gpu, a: &AttnShape) -> Option<(PlanCost, Option<Pl
 /// The query tiles of one unit (a head, or a KV head's packed group): for each tile, its
 /// rows as computed (whole tiles, or rows padded to 16 when packed) and the keys one of
 /// its `split` blocks computes (whole key tiles), longest first.
-fn query_tiles(a: &AttnShape, br: u64, bc: u64, split: u64) -> (Vec<(f64, f64)>, bool) {
+fn query_tiles(a: &AttentionShape, br: u64, bc: u64, split: u64) -> (Vec<(f64, f64)>, bool) {
     let group = a.heads / a.kv_heads;
     let pack = a.q_len < br;
     let keys_of = |visible: u64| -> f64 {
@@ -168,7 +153,7 @@ fn query_tiles(a: &AttnShape, br: u64, bc: u64, split: u64) -> (Vec<(f64, f64)>,
 /// One attention tiling: `(busy seconds incl. the combine's launch, main, combine)`.
 fn attention_plan(
     gpu: &Gpu,
-    a: &AttnShape,
+    a: &AttentionShape,
     br: u64,
     bc: u64,
     split: u64,
@@ -272,7 +257,7 @@ fn attention_plan(
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use crate::gpu::{DType, KernelEstimate, KernelModel, KernelRequest, preset};
+    use crate::gpu::{AttentionShape, DType, KernelEstimate, KernelModel, KernelRequest, preset};
 
     /// `heads` heads of `q_len` queries over `kv_len` keys, d = 128, on the A100 (tiles of
     /// 128 rows × 64 keys, 96 KiB of shared memory: one block per SM, 108 slots; grids of
@@ -280,7 +265,7 @@ mod tests {
     fn attn(heads: u64, q_len: u64, kv_len: u64, causal: bool) -> KernelEstimate {
         preset("a100-sxm4-80gb")
             .unwrap()
-            .estimate(&KernelRequest::Attention {
+            .estimate(&KernelRequest::Attention(AttentionShape {
                 batch: 1,
                 heads,
                 kv_heads: heads,
@@ -291,7 +276,7 @@ mod tests {
                 dtype: DType::Fp16,
                 kv_dtype: DType::Fp16,
                 kv_group: 0,
-            })
+            }))
             .unwrap()
     }
 

@@ -101,6 +101,34 @@ impl fmt::Display for DType {
     }
 }
 
+/// Shape and formats of one fused multi-head attention ([`KernelRequest::Attention`],
+/// [`crate::work::Work::Attention`]). Dimensions are element counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AttentionShape {
+    /// Batch size.
+    pub batch: u64,
+    /// Query heads.
+    pub heads: u64,
+    /// Key/value heads (GQA/MQA when fewer than `heads`; must divide `heads`).
+    pub kv_heads: u64,
+    /// Query tokens (1 for decode).
+    pub q_len: u64,
+    /// Key/value tokens.
+    pub kv_len: u64,
+    /// Head dimension.
+    pub head_dim: u64,
+    /// Causal mask (query `i` sees keys up to `kv_len − q_len + i`).
+    pub causal: bool,
+    /// Format of Q and O (and of the matrix-unit products).
+    pub dtype: DType,
+    /// Format of K and V as stored (the KV cache's element type: a quantised cache `int8`,
+    /// `int4`); dequantised on the fly, so it sets the K/V bytes, not the product rate.
+    pub kv_dtype: DType,
+    /// Channels of a head per FP16 scale and zero point of an integer `kv_dtype`
+    /// ([`GROUP_META_BITS`] per group and token, read with K and V); 0: none.
+    pub kv_group: u64,
+}
+
 /// One kernel to estimate. Dimensions are element counts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum KernelRequest {
@@ -176,30 +204,7 @@ pub enum KernelRequest {
         dtype: DType,
     },
     /// Fused multi-head attention (FlashAttention-style: scores never reach DRAM).
-    Attention {
-        /// Batch size.
-        batch: u64,
-        /// Query heads.
-        heads: u64,
-        /// Key/value heads (GQA/MQA when fewer than `heads`; must divide `heads`).
-        kv_heads: u64,
-        /// Query tokens (1 for decode).
-        q_len: u64,
-        /// Key/value tokens.
-        kv_len: u64,
-        /// Head dimension.
-        head_dim: u64,
-        /// Causal mask (query `i` sees keys up to `kv_len − q_len + i`).
-        causal: bool,
-        /// Format of Q and O (and of the matrix-unit products).
-        dtype: DType,
-        /// Format of K and V as stored (a quantised KV cache: `int8`, `int4`); dequantised
-        /// on the fly, so it sets the K/V bytes, not the product rate.
-        kv_dtype: DType,
-        /// Channels of a head per FP16 scale and zero point of an integer `kv_dtype`
-        /// ([`GROUP_META_BITS`] per group and token); 0: none.
-        kv_group: u64,
-    },
+    Attention(AttentionShape),
     /// An element-wise kernel over `elements` outputs with `n_inputs` inputs each.
     Elementwise {
         /// Output elements.
@@ -276,7 +281,7 @@ impl KernelRequest {
             KernelRequest::QuantGemv { .. } => "quant_gemv",
             KernelRequest::QuantGemm { .. } => "quant_gemm",
             KernelRequest::Softmax { .. } => "softmax",
-            KernelRequest::Attention { .. } => "attention",
+            KernelRequest::Attention(_) => "attention",
             KernelRequest::Elementwise { .. } => "elementwise",
             KernelRequest::SelectiveScan { .. } => "selective_scan",
             KernelRequest::SelectiveScanChunked { .. } => "selective_scan_chunked",
@@ -299,7 +304,7 @@ impl KernelRequest {
             | KernelRequest::QuantGemv { m, n, k, .. }
             | KernelRequest::QuantGemm { m, n, k, .. } => 2.0 * m as f64 * n as f64 * k as f64,
             KernelRequest::Softmax { rows, len, .. } => 5.0 * rows as f64 * len as f64,
-            KernelRequest::Attention {
+            KernelRequest::Attention(AttentionShape {
                 batch,
                 heads,
                 q_len,
@@ -307,7 +312,7 @@ impl KernelRequest {
                 head_dim,
                 causal,
                 ..
-            } => {
+            }) => {
                 4.0 * batch as f64
                     * heads as f64
                     * head_dim as f64
@@ -408,7 +413,7 @@ impl KernelRequest {
                 positive("rows", rows)?;
                 positive("len", len)
             }
-            KernelRequest::Attention {
+            KernelRequest::Attention(AttentionShape {
                 batch,
                 heads,
                 kv_heads,
@@ -417,7 +422,7 @@ impl KernelRequest {
                 head_dim,
                 causal,
                 ..
-            } => {
+            }) => {
                 positive("batch", batch)?;
                 positive("heads", heads)?;
                 positive("kv_heads", kv_heads)?;
@@ -596,7 +601,7 @@ mod tests {
             Err(ArchError::Invalid { key, .. }) => assert_eq!(key, "kernel.m"),
             other => panic!("expected Invalid, got {other:?}"),
         }
-        let a = KernelRequest::Attention {
+        let a = KernelRequest::Attention(AttentionShape {
             batch: 1,
             heads: 32,
             kv_heads: 5,
@@ -607,7 +612,7 @@ mod tests {
             dtype: DType::Fp16,
             kv_dtype: DType::Fp16,
             kv_group: 0,
-        };
+        });
         assert!(
             matches!(a.validate(), Err(ArchError::Invalid { key, .. }) if key == "kernel.kv_heads")
         );

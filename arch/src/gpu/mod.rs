@@ -48,8 +48,8 @@ mod scan;
 mod spec;
 
 pub use kernels::{
-    Bound, DType, EnergyBreakdown, GROUP_META_BITS, KernelEstimate, KernelModel, KernelRequest,
-    SCAN_FLOPS_PER_STATE, Tiling, attention_pairs, kv_row_bytes, quant_weight_bytes,
+    AttentionShape, Bound, DType, EnergyBreakdown, GROUP_META_BITS, KernelEstimate, KernelModel,
+    KernelRequest, SCAN_FLOPS_PER_STATE, Tiling, attention_pairs, kv_row_bytes, quant_weight_bytes,
 };
 pub use matmul::{
     CTA_TILES, DEQUANT_OPS_ALIGNED, DEQUANT_OPS_UNALIGNED, GEMV_FILL_TRIPS, GEMV_MAX_M, GEMV_ROWS,
@@ -219,33 +219,10 @@ impl KernelModel for Gpu {
             KernelRequest::Softmax { rows, len, dtype } => {
                 (classes::softmax(self, rows, len, dtype), None)
             }
-            KernelRequest::Attention {
-                batch,
-                heads,
-                kv_heads,
-                q_len,
-                kv_len,
-                head_dim,
-                causal,
-                dtype,
-                kv_dtype,
-                kv_group,
-            } => {
-                if self.tensor_peak_ops(dtype).is_none() {
-                    return Err(unsupported(self, req, dtype));
+            KernelRequest::Attention(shape) => {
+                if self.tensor_peak_ops(shape.dtype).is_none() {
+                    return Err(unsupported(self, req, shape.dtype));
                 }
-                let shape = attention::AttnShape {
-                    batch,
-                    heads,
-                    kv_heads,
-                    q_len,
-                    kv_len,
-                    head_dim,
-                    causal,
-                    dtype,
-                    kv_dtype,
-                    kv_group,
-                };
                 match attention::attention(self, &shape) {
                     Some((a, b)) => (Some(a), b),
                     None => (None, None),

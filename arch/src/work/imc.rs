@@ -118,7 +118,7 @@ fn kernel(work: &Work, notes: &mut Vec<String>) -> Result<Kernel, ArchError> {
             }
             Kernel::Elementwise { op, n: elements }
         }
-        Work::Attention {
+        Work::Attention(crate::gpu::AttentionShape {
             batch,
             heads,
             kv_heads,
@@ -129,7 +129,7 @@ fn kernel(work: &Work, notes: &mut Vec<String>) -> Result<Kernel, ArchError> {
             kv_dtype,
             kv_group,
             ..
-        } => {
+        }) => {
             if q_len != 1 {
                 return Err(unsupported("decode steps only (q_len = 1)"));
             }

@@ -1,7 +1,7 @@
 //! The work items: platform-agnostic shapes and precisions ([`Work`], [`EwOp`],
 //! [`NormKind`]).
 
-use super::DType;
+use super::{AttentionShape, DType};
 use crate::ArchError;
 use crate::suggest::closest;
 
@@ -138,30 +138,7 @@ pub enum Work {
         integer: bool,
     },
     /// Fused multi-head attention (FlashAttention-style where the unit can fuse).
-    Attention {
-        /// Batch size.
-        batch: u64,
-        /// Query heads.
-        heads: u64,
-        /// Key/value heads (divides `heads`).
-        kv_heads: u64,
-        /// Query tokens (1 for decode).
-        q_len: u64,
-        /// Key/value tokens.
-        kv_len: u64,
-        /// Head dimension.
-        head_dim: u64,
-        /// Causal mask.
-        causal: bool,
-        /// Format of Q and O (and of the products).
-        dtype: DType,
-        /// Format of K and V as stored (the KV cache's element type: `int4` for a 4-bit
-        /// cache); units read K and V at this width.
-        kv_dtype: DType,
-        /// Channels of a head per FP16 scale and zero point of an integer `kv_dtype`
-        /// (read with K and V, per token); 0: none.
-        kv_group: u64,
-    },
+    Attention(AttentionShape),
     /// An element-wise operation over `elements` outputs.
     Elementwise {
         /// Output elements.
@@ -207,7 +184,7 @@ impl Work {
             Work::Gemm { .. } => "gemm",
             Work::QuantGemm { .. } => "quant_gemm",
             Work::Softmax { .. } => "softmax",
-            Work::Attention { .. } => "attention",
+            Work::Attention(_) => "attention",
             Work::Elementwise { .. } => "elementwise",
             Work::Norm { .. } => "norm",
             Work::Scan { .. } => "scan",
@@ -248,7 +225,7 @@ impl Work {
                 "softmax {rows}x{len} {}",
                 if integer { "integer" } else { dtype.name() }
             ),
-            Work::Attention {
+            Work::Attention(AttentionShape {
                 batch,
                 heads,
                 kv_heads,
@@ -259,7 +236,7 @@ impl Work {
                 dtype,
                 kv_dtype,
                 kv_group,
-            } => format!(
+            }) => format!(
                 "attention b{batch} h{heads}/{kv_heads} q{q_len} kv{kv_len} d{head_dim}{} {dtype}{}",
                 if causal { " causal" } else { "" },
                 match (kv_dtype == dtype, kv_group) {
@@ -310,7 +287,7 @@ impl Work {
         match *self {
             Work::Gemm { act, .. } | Work::QuantGemm { act, .. } => act,
             Work::Softmax { dtype, .. }
-            | Work::Attention { dtype, .. }
+            | Work::Attention(AttentionShape { dtype, .. })
             | Work::Elementwise { dtype, .. }
             | Work::Norm { dtype, .. }
             | Work::Scan { dtype, .. } => dtype,
@@ -323,13 +300,13 @@ impl Work {
         let elems = match *self {
             Work::Gemm { m, n, .. } | Work::QuantGemm { m, n, .. } => m * n,
             Work::Softmax { rows, len, .. } | Work::Norm { rows, len, .. } => rows * len,
-            Work::Attention {
+            Work::Attention(AttentionShape {
                 batch,
                 heads,
                 q_len,
                 head_dim,
                 ..
-            } => batch * heads * q_len * head_dim,
+            }) => batch * heads * q_len * head_dim,
             Work::Elementwise { elements, .. } => elements,
             Work::Scan {
                 batch,
@@ -348,14 +325,14 @@ impl Work {
         let dims: &[u64] = match self {
             Work::Gemm { m, k, n, .. } | Work::QuantGemm { m, k, n, .. } => &[*m, *k, *n],
             Work::Softmax { rows, len, .. } | Work::Norm { rows, len, .. } => &[*rows, *len],
-            Work::Attention {
+            Work::Attention(AttentionShape {
                 batch,
                 heads,
                 q_len,
                 kv_len,
                 head_dim,
                 ..
-            } => &[*batch, *heads, *q_len, *kv_len, *head_dim],
+            }) => &[*batch, *heads, *q_len, *kv_len, *head_dim],
             Work::Elementwise { elements, .. } => &[*elements],
             Work::Scan {
                 batch,
@@ -411,29 +388,7 @@ impl Work {
             Work::Softmax {
                 rows, len, dtype, ..
             } => R::Softmax { rows, len, dtype },
-            Work::Attention {
-                batch,
-                heads,
-                kv_heads,
-                q_len,
-                kv_len,
-                head_dim,
-                causal,
-                dtype,
-                kv_dtype,
-                kv_group,
-            } => R::Attention {
-                batch,
-                heads,
-                kv_heads,
-                q_len,
-                kv_len,
-                head_dim,
-                causal,
-                dtype,
-                kv_dtype,
-                kv_group,
-            },
+            Work::Attention(a) => R::Attention(a),
             Work::Elementwise {
                 elements,
                 op,

@@ -58,7 +58,7 @@ use crate::pe_array::Dataflow;
 use crate::platform::Platform;
 use crate::suggest::closest;
 
-pub use crate::gpu::{Bound, DType};
+pub use crate::gpu::{AttentionShape, Bound, DType};
 pub use estimate::{Backend, Estimate, Fidelity};
 pub use items::{EwOp, NormKind, Work};
 pub use peak::Peaks;

@@ -23,7 +23,7 @@ use sim_core::Time;
 use super::support::softmax_unit;
 use super::{Backend, Bound, Estimate, EstimateOptions, EwOp, Fidelity, NormKind, Unit, Work};
 use crate::ArchError;
-use crate::gpu::DType;
+use crate::gpu::{AttentionShape, DType};
 use crate::kernel::{
     Fidelity as KernelFidelity, GemmOptions, KernelReport, VectorChain, VectorUnit,
     run_elementwise_on, run_gemm, run_gemv, run_softmax_on, run_vector_chain, vector_elem_bytes,
@@ -189,7 +189,7 @@ pub(super) fn estimate(
             };
             run_vector_chain(p, Some(vu), &chain, f)?
         }
-        Work::Attention { .. } => return attention(p, work, opts),
+        Work::Attention(_) => return attention(p, work, opts),
     };
     from_report(p, unit, work, report, notes)
 }
@@ -290,7 +290,7 @@ fn from_report(
 
 /// Attention decomposed into QKᵀ, softmax and PV per KV head (see [`super`]).
 fn attention(p: &Platform, work: &Work, opts: &EstimateOptions) -> Result<Estimate, ArchError> {
-    let Work::Attention {
+    let Work::Attention(AttentionShape {
         batch,
         heads,
         kv_heads,
@@ -301,7 +301,7 @@ fn attention(p: &Platform, work: &Work, opts: &EstimateOptions) -> Result<Estima
         dtype,
         kv_dtype,
         kv_group,
-    } = *work
+    }) = *work
     else {
         return Err(ArchError::Invalid {
             key: "work".into(),

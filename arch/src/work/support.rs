@@ -35,7 +35,7 @@ pub(super) fn preference(work: &Work) -> &'static [Unit] {
         Work::Softmax { .. } => &[Nonlinear, AssocProcessor, PeArray, Gpu, Cpu, Pim],
         Work::Elementwise { .. } => &[Nonlinear, PeArray, Gpu, Cpu, AssocProcessor, Pim],
         Work::Norm { .. } => &[Nonlinear, PeArray, Gpu, Cpu],
-        Work::Attention { .. } => &[Gpu, Pim, PeArray, Cpu],
+        Work::Attention(_) => &[Gpu, Pim, PeArray, Cpu],
         Work::Scan { .. } => &[Gpu, Cpu, PeArray, Nonlinear],
     }
 }
@@ -184,7 +184,7 @@ pub(super) fn why_not(p: &Platform, unit: Unit, work: &Work) -> Option<String> {
         Unit::Gpu | Unit::Cpu => None,
         Unit::PeArray => match work {
             Work::Gemm { .. } | Work::QuantGemm { .. } => None,
-            Work::Attention { .. } => softmax_unit(p).is_none().then(|| {
+            Work::Attention(_) => softmax_unit(p).is_none().then(|| {
                 "attention is decomposed into gemm, softmax and gemm, but the platform has \
                  no unit for the softmax (no [nonlinear] unit, and the PE array's reduction \
                  tree cannot be bypassed)"
@@ -273,7 +273,7 @@ fn class_probe(work: &Work) -> Result<Kernel, String> {
             n_inputs,
             dtype,
         }),
-        Work::Attention { .. } => Ok(Kernel::Attention(AttentionShape {
+        Work::Attention(_) => Ok(Kernel::Attention(AttentionShape {
             batch: 1,
             heads: 1,
             kv_heads: 1,
@@ -301,7 +301,7 @@ fn probe(work: &Work) -> Result<Kernel, String> {
                 ));
             }
         },
-        Work::Attention { q_len, .. } => {
+        Work::Attention(crate::gpu::AttentionShape { q_len, .. }) => {
             if q_len != 1 {
                 return Err(format!(
                     "in-memory attention is modelled for decode steps (q_len = 1), not \

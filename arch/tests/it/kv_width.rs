@@ -3,11 +3,11 @@
 //! the bytes of an fp16 one, and a memory-bound step takes that much less time.
 
 use arch::Platform;
-use arch::work::{Bound, DType, EstimateOptions, Unit, Work};
+use arch::work::{AttentionShape, Bound, DType, EstimateOptions, Unit, Work};
 
 /// One Llama-2-7B layer's decode attention at 128 k tokens: 32 heads of 128 channels.
 fn decode(kv_dtype: DType, kv_group: u64) -> Work {
-    Work::Attention {
+    Work::Attention(AttentionShape {
         batch: 1,
         heads: 32,
         kv_heads: 32,
@@ -18,7 +18,7 @@ fn decode(kv_dtype: DType, kv_group: u64) -> Work {
         dtype: DType::Fp16,
         kv_dtype,
         kv_group,
-    }
+    })
 }
 
 fn est(p: &Platform, unit: Unit, w: &Work) -> arch::work::Estimate {
@@ -83,7 +83,7 @@ fn pe_array_attention_takes_the_cache_as_a_quantised_operand() {
     // the array streams at its operand width, as it does quantised weights (`silica run`
     // costs PE-array attention in `mappers`, which packs them).
     let p = Platform::load("generic-os-128", &[]).unwrap();
-    let w = Work::Attention {
+    let w = Work::Attention(AttentionShape {
         batch: 1,
         heads: 8,
         kv_heads: 8,
@@ -94,7 +94,7 @@ fn pe_array_attention_takes_the_cache_as_a_quantised_operand() {
         dtype: DType::Int8,
         kv_dtype: DType::Int4,
         kv_group: 128,
-    };
+    });
     let e = est(&p, Unit::PeArray, &w);
     let arch::work::Backend::Parts { parts, .. } = &e.backend else {
         panic!("{e:?}")
@@ -113,7 +113,7 @@ fn gpu_runs_a_wide_shared_head_memory_bound() {
     // 4 B × 128). FLOPs 4 × 32 × 819 × 131 040 = 13.7 G: 63 µs at 70 % of 312 TFLOP/s,
     // against 211 µs for the bytes at 2.04 TB/s — memory-bound.
     let p = Platform::load("a100-sxm4-80gb", &[]).unwrap();
-    let w = Work::Attention {
+    let w = Work::Attention(AttentionShape {
         batch: 1,
         heads: 32,
         kv_heads: 1,
@@ -124,7 +124,7 @@ fn gpu_runs_a_wide_shared_head_memory_bound() {
         dtype: DType::Fp16,
         kv_dtype: DType::Fp16,
         kv_group: 0,
-    };
+    });
     let e = est(&p, Unit::Gpu, &w);
     assert_eq!(e.bound, Bound::Memory);
     let base = 429_287_040 + 52_416;

@@ -263,7 +263,7 @@ fn in_memory_units_are_their_models() {
     assert_eq!(est(&p, Unit::AssocProcessor, &w).time, direct.time);
 
     let p = load("pim-attacc");
-    let w = Work::Attention {
+    let w = Work::Attention(arch::work::AttentionShape {
         batch: 2,
         heads: 32,
         kv_heads: 8,
@@ -274,7 +274,7 @@ fn in_memory_units_are_their_models() {
         dtype: DType::Fp16,
         kv_dtype: DType::Fp16,
         kv_group: 0,
-    };
+    });
     let e = est(&p, Unit::Pim, &w);
     let direct = p
         .pim
@@ -300,7 +300,7 @@ fn attention_on_a_pe_array_is_three_parts() {
     // GQA: 8 query heads over 2 KV heads → 4 query rows per KV head per query token;
     // q_len = 16 → 64 rows. Instances: batch 3 × kv_heads 2 = 6.
     let p = load("generic-os-128");
-    let w = Work::Attention {
+    let w = Work::Attention(arch::work::AttentionShape {
         batch: 3,
         heads: 8,
         kv_heads: 2,
@@ -311,7 +311,7 @@ fn attention_on_a_pe_array_is_three_parts() {
         dtype: DType::Int8,
         kv_dtype: DType::Int8,
         kv_group: 0,
-    };
+    });
     let e = est(&p, Unit::PeArray, &w);
     let Backend::Parts { parts, instances } = &e.backend else {
         panic!("{e:?}")

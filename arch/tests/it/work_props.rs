@@ -1,7 +1,7 @@
 //! The dispatch layer never panics: every preset × every unit × random small works gives
 //! an estimate or an error, and the answers are consistent with `can_run`.
 
-use arch::work::{DType, EstimateOptions, EwOp, NormKind, Unit, Work};
+use arch::work::{AttentionShape, DType, EstimateOptions, EwOp, NormKind, Unit, Work};
 use arch::{ArchError, Platform};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -85,7 +85,7 @@ fn work() -> impl Strategy<Value = Work> {
                     kv_dtype,
                     kv_group,
                 )| {
-                    Work::Attention {
+                    Work::Attention(AttentionShape {
                         batch,
                         heads: g * kv_heads,
                         kv_heads,
@@ -96,7 +96,7 @@ fn work() -> impl Strategy<Value = Work> {
                         dtype,
                         kv_dtype,
                         kv_group,
-                    }
+                    })
                 }
             ),
         (

@@ -1,6 +1,6 @@
 //! The GPU model's bounds, tiling, waves, energy and errors, checked by hand.
 
-use arch::gpu::{Bound, DType, KernelModel, KernelRequest};
+use arch::gpu::{AttentionShape, Bound, DType, KernelModel, KernelRequest};
 
 use crate::common::{gpu, rel, single_gpus, us};
 
@@ -44,7 +44,7 @@ pub fn every_class(dtype: DType) -> Vec<KernelRequest> {
             len: 4096,
             dtype,
         },
-        KernelRequest::Attention {
+        KernelRequest::Attention(AttentionShape {
             batch: 1,
             heads: 32,
             kv_heads: 8,
@@ -55,7 +55,7 @@ pub fn every_class(dtype: DType) -> Vec<KernelRequest> {
             dtype,
             kv_dtype: dtype,
             kv_group: 0,
-        },
+        }),
         KernelRequest::Elementwise {
             elements: 1 << 20,
             flops_per_element: 4,
@@ -448,7 +448,7 @@ fn softmax_follows_pytorchs_kernel_choice() {
 fn causal_attention_does_about_half_the_work() {
     let g = gpu("a100-sxm4-80gb");
     let run = |causal| {
-        g.estimate(&KernelRequest::Attention {
+        g.estimate(&KernelRequest::Attention(AttentionShape {
             batch: 1,
             heads: 32,
             kv_heads: 32,
@@ -459,7 +459,7 @@ fn causal_attention_does_about_half_the_work() {
             dtype: H,
             kv_dtype: H,
             kv_group: 0,
-        })
+        }))
         .unwrap()
     };
     let (full, half) = (run(false), run(true));

@@ -1,7 +1,7 @@
 //! Property tests: estimates never shrink as a problem grows; energy ≥ idle power × time;
 //! time ≥ launch overhead; average power ≤ TDP.
 
-use arch::gpu::{DType, KernelEstimate, KernelModel, KernelRequest};
+use arch::gpu::{AttentionShape, DType, KernelEstimate, KernelModel, KernelRequest};
 use proptest::prelude::*;
 
 use crate::common::{cpu, gpu};
@@ -116,7 +116,7 @@ proptest! {
         // q_len only grows here for the unmasked case; batch, heads and kv_len always.
         let d = DType::Fp16;
         let (q, dq) = if causal { (q.min(kv), 0) } else { (q, dq) };
-        let a = |b, h, q, kv| KernelRequest::Attention { batch: b, heads: h, kv_heads: h, q_len: q, kv_len: kv, head_dim: 128, causal, dtype: d, kv_dtype: d, kv_group: 0 };
+        let a = |b, h, q, kv| KernelRequest::Attention(AttentionShape { batch: b, heads: h, kv_heads: h, q_len: q, kv_len: kv, head_dim: 128, causal, dtype: d, kv_dtype: d, kv_group: 0 });
         check_grows(a(b, heads, q, kv), a(b + db, heads + dh, q + dq, kv + dkv))?;
     }
 

@@ -1,6 +1,6 @@
 //! Model vs published and measured kernel times.
 
-use arch::gpu::{DType, KernelModel, KernelRequest};
+use arch::gpu::{AttentionShape, DType, KernelModel, KernelRequest};
 
 use crate::common::{gpu, rel, us};
 
@@ -96,7 +96,7 @@ fn model_matches_h100_measurements() {
                         .parse()
                         .unwrap()
                 };
-                KernelRequest::Attention {
+                KernelRequest::Attention(AttentionShape {
                     batch: m,
                     heads: n,
                     kv_heads: k,
@@ -107,7 +107,7 @@ fn model_matches_h100_measurements() {
                     dtype: DType::Fp16,
                     kv_dtype: DType::Fp16,
                     kv_group: 0,
-                }
+                })
             }
             other => panic!("unknown class {other}"),
         };

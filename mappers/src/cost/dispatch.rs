@@ -134,7 +134,7 @@ pub fn to_arch(w: &Work) -> (aw::Work, bool) {
             true,
         ),
         Work::Attention(a) => (
-            aw::Work::Attention {
+            aw::Work::Attention(aw::AttentionShape {
                 batch: a.batch,
                 heads: a.heads,
                 kv_heads: a.kv_heads,
@@ -145,7 +145,7 @@ pub fn to_arch(w: &Work) -> (aw::Work, bool) {
                 dtype: dtype(a.act_bits),
                 kv_dtype: dtype(a.kv_bits),
                 kv_group: a.kv_group,
-            },
+            }),
             !a.integer_softmax,
         ),
         Work::Scan(s) => (
