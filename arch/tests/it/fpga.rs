@@ -31,7 +31,8 @@ fn roofline() -> GemmOptions {
 #[test]
 fn flightllm_u280_peaks_and_budgets() {
     let p = load("flightllm-u280");
-    // Artifact: 4096 MACs per core; 3 cores (estimate) at 225 MHz:
+    // Artifact: 4096 MACs per core; 3 cores (inferred from the paper's DSP count) at 225 MHz
+    // (paper and artifact):
     // 12288 × 225e6 = 2.7648e12 MAC/s = 5.5296 TOPS dense; × 1.6 sparse = 8.847 TOPS.
     assert_eq!(p.peak_macs_per_s(), Some(2.7648e12));
     assert_eq!(p.peak_ops_per_s(), Some(5.5296e12));
@@ -48,6 +49,14 @@ fn flightllm_u280_peaks_and_budgets() {
     );
     // 2016 BRAM36 × 4096 B + 960 URAM × 32768 B = 8,257,536 + 31,457,280.
     assert_eq!(f.block_ram_bytes(), 39_714_816);
+    // FlightLLM's U280 build uses 6345 DSP48E2 (arXiv 2401.03868): the 6144 the three cores'
+    // MACs need fit in it, four cores (8192) would not.
+    assert!(f.dsps_needed <= 6345 && f.dsps_needed * 4 / 3 > 6345);
+    // ... and 1252 BRAM36 + 792 URAM = 5,128,192 + 25,952,256 = 31,080,448 B, which holds the
+    // preset's 28032 KiB = 28,704,768 B of buffers.
+    let buffer = p.global_buffer.as_ref().unwrap().size_bytes;
+    assert_eq!(buffer, 28_704_768);
+    assert!(buffer <= 1252 * 4096 + 792 * 32768);
 }
 
 #[test]
