@@ -75,6 +75,78 @@ impl ElementwiseOp {
     }
 }
 
+/// An element-wise activation function (one input, one output per element), for units
+/// with an activation-function unit (SK hynix GDDR6-AiM: a lookup table in a reserved
+/// word line of each bank, ISSCC 2022 / JSSC 2023).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ActivationFn {
+    /// Gaussian error linear unit.
+    Gelu,
+    /// Logistic sigmoid `1 / (1 + e^−x)`.
+    Sigmoid,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// `max(x, 0)`.
+    Relu,
+    /// `x` for `x ≥ 0`, `αx` below.
+    LeakyRelu,
+}
+
+impl ActivationFn {
+    /// Every function.
+    pub const ALL: [ActivationFn; 5] = [
+        ActivationFn::Gelu,
+        ActivationFn::Sigmoid,
+        ActivationFn::Tanh,
+        ActivationFn::Relu,
+        ActivationFn::LeakyRelu,
+    ];
+
+    /// The lower-case name (as written in presets: `gelu`, `leaky_relu`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            ActivationFn::Gelu => "gelu",
+            ActivationFn::Sigmoid => "sigmoid",
+            ActivationFn::Tanh => "tanh",
+            ActivationFn::Relu => "relu",
+            ActivationFn::LeakyRelu => "leaky_relu",
+        }
+    }
+
+    /// The function named `name`, if any.
+    pub fn parse(name: &str) -> Option<ActivationFn> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// A set of [`ActivationFn`]s (one bit each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ActivationSet(u8);
+
+impl ActivationSet {
+    /// Adds `f`.
+    pub fn insert(&mut self, f: ActivationFn) {
+        self.0 |= 1 << f as u8;
+    }
+
+    /// Whether `f` is in the set.
+    pub fn contains(self, f: ActivationFn) -> bool {
+        self.0 & (1 << f as u8) != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The functions in the set, in [`ActivationFn::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = ActivationFn> {
+        ActivationFn::ALL
+            .into_iter()
+            .filter(move |f| self.contains(*f))
+    }
+}
+
 /// Shape of one decode step of attention over a KV cache: for each of `batch × heads`
 /// query heads, scores `s = q·Kᵀ` over `seq_len` cached keys (`head_dim` each), a softmax
 /// over the `seq_len` scores and the context `o = p·V`. `kv_heads < heads` is grouped-query
@@ -151,6 +223,13 @@ pub enum Kernel {
         /// Elements.
         n: u64,
     },
+    /// `n` activations `y = f(x)` (class `elementwise`).
+    Activation {
+        /// The function.
+        func: ActivationFn,
+        /// Elements.
+        n: u64,
+    },
     /// One decode step of attention.
     Attention(AttentionShape),
 }
@@ -162,7 +241,7 @@ impl Kernel {
             Kernel::Gemv { .. } => KernelClass::Gemv,
             Kernel::Gemm { .. } => KernelClass::Gemm,
             Kernel::Softmax { .. } => KernelClass::Softmax,
-            Kernel::Elementwise { .. } => KernelClass::Elementwise,
+            Kernel::Elementwise { .. } | Kernel::Activation { .. } => KernelClass::Elementwise,
             Kernel::Attention(_) => KernelClass::Attention,
         }
     }
@@ -173,7 +252,7 @@ impl Kernel {
             Kernel::Gemv { k, n } => vec![("k", k), ("n", n)],
             Kernel::Gemm { m, k, n } => vec![("m", m), ("k", k), ("n", n)],
             Kernel::Softmax { rows, len } => vec![("rows", rows), ("len", len)],
-            Kernel::Elementwise { n, .. } => vec![("n", n)],
+            Kernel::Elementwise { n, .. } | Kernel::Activation { n, .. } => vec![("n", n)],
             Kernel::Attention(a) => vec![
                 ("batch", a.batch),
                 ("heads", a.heads),

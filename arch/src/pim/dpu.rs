@@ -219,6 +219,15 @@ impl DpuPim {
             Kernel::Gemv { k, n } => self.gemm(1, k, n),
             Kernel::Gemm { m, k, n } => self.gemm(m, k, n),
             Kernel::Elementwise { op, n } => self.elementwise(op, n),
+            Kernel::Activation { func, .. } => Err(unsupported(
+                UNIT,
+                kernel.class(),
+                &format!(
+                    "DPUs have no measured {} throughput in this model (add, sub and mul only); \
+                     run activations on the host",
+                    func.name()
+                ),
+            )),
             Kernel::Softmax { .. } | Kernel::Attention(_) => Err(unsupported(
                 UNIT,
                 kernel.class(),

@@ -5,7 +5,8 @@
 //!   weight and input widths (a quantised format is noted, not modelled).
 //! * `Softmax` → `Kernel::Softmax` (the associative processor: integer only; PIM: where
 //!   the device has a softmax unit).
-//! * `Elementwise` add, sub, mul → `Kernel::Elementwise` (two inputs, one output).
+//! * `Elementwise` add, sub, mul → `Kernel::Elementwise` (two inputs, one output); gelu →
+//!   `Kernel::Activation` (one input; PIM devices with an activation-function unit).
 //! * `Attention` with `q_len = 1` → `Kernel::Attention` (PIM decode offload); a KV cache
 //!   narrower than the work's format is streamed at its own width (`kv_dtype`, scales).
 //!
@@ -15,7 +16,7 @@
 //! (`internal_bytes`, UPMEM's `mram_bytes`); on-chip bytes are the IMC buffers' traffic
 //! (`buffer_read_bytes + buffer_write_bytes`, the AP's `io_bytes`).
 
-use super::support::imc_op;
+use super::support::imc_elementwise;
 use super::{Backend, Bound, DType, Estimate, EstimateOptions, Fidelity, Unit, Work};
 use crate::ArchError;
 use crate::imc::kernel::{AttentionShape, Fidelity as ImcFidelity, Kernel};
@@ -112,11 +113,20 @@ fn kernel(work: &Work, notes: &mut Vec<String>) -> Result<Kernel, ArchError> {
             n_inputs,
             ..
         } => {
-            let op = imc_op(op).ok_or_else(|| unsupported("only add, sub and mul"))?;
-            if n_inputs != 2 {
-                notes.push(format!("{n_inputs} inputs given; the unit reads two"));
+            let kernel = imc_elementwise(op, elements)
+                .ok_or_else(|| unsupported("only add, sub, mul and (PIM with an AF unit) gelu"))?;
+            let reads = if matches!(kernel, Kernel::Activation { .. }) {
+                1
+            } else {
+                2
+            };
+            if n_inputs != reads {
+                notes.push(format!(
+                    "{n_inputs} inputs given; the unit reads {}",
+                    if reads == 1 { "one" } else { "two" }
+                ));
             }
-            Kernel::Elementwise { op, n: elements }
+            kernel
         }
         Work::Attention(crate::gpu::AttentionShape {
             batch,

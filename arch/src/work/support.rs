@@ -24,7 +24,7 @@
 
 use super::{EwOp, Unit, Work};
 use crate::ArchError;
-use crate::imc::kernel::{AttentionShape, ElementwiseOp, Kernel};
+use crate::imc::kernel::{ActivationFn, AttentionShape, ElementwiseOp, Kernel};
 use crate::platform::Platform;
 
 /// The preference order for `work`'s class.
@@ -73,6 +73,20 @@ pub(super) fn imc_op(op: EwOp) -> Option<ElementwiseOp> {
         EwOp::Add => Some(ElementwiseOp::Add),
         EwOp::Sub => Some(ElementwiseOp::Sub),
         EwOp::Mul => Some(ElementwiseOp::Mul),
+        _ => None,
+    }
+}
+
+/// The IMC/PIM kernel of `n` element-wise `op`s: add, sub and mul as binary operations,
+/// GELU as an activation (run only by PIM devices with an activation-function unit,
+/// GDDR6-AiM); `None` for the rest (exp, SiLU, copy).
+pub(super) fn imc_elementwise(op: EwOp, n: u64) -> Option<Kernel> {
+    match (imc_op(op), op) {
+        (Some(op), _) => Some(Kernel::Elementwise { op, n }),
+        (None, EwOp::Gelu) => Some(Kernel::Activation {
+            func: ActivationFn::Gelu,
+            n,
+        }),
         _ => None,
     }
 }
@@ -292,11 +306,12 @@ fn probe(work: &Work) -> Result<Kernel, String> {
     Ok(match *work {
         Work::Gemm { .. } | Work::QuantGemm { .. } => Kernel::Gemv { k: 1, n: 1 },
         Work::Softmax { .. } => Kernel::Softmax { rows: 1, len: 1 },
-        Work::Elementwise { op, .. } => match imc_op(op) {
-            Some(op) => Kernel::Elementwise { op, n: 1 },
+        Work::Elementwise { op, .. } => match imc_elementwise(op, 1) {
+            Some(k) => k,
             None => {
                 return Err(format!(
-                    "in-memory units run add, sub and mul element-wise, not {}",
+                    "in-memory units run add, sub and mul element-wise (and gelu on PIM \
+                     devices with an activation-function unit), not {}",
                     op.name()
                 ));
             }

@@ -4,4 +4,5 @@
 mod assoc;
 mod crossbar;
 mod pim;
+mod pim_activation;
 mod presets;

@@ -181,6 +181,15 @@ impl AssocProcessor {
         match *kernel {
             Kernel::Softmax { rows, len } => self.softmax(rows, len),
             Kernel::Elementwise { op, n } => self.elementwise(op, n),
+            Kernel::Activation { func, .. } => Err(unsupported(
+                UNIT,
+                kernel.class(),
+                &format!(
+                    "the associative processor has no {} pass sequence in this model (add, sub, \
+                     mul and the integer softmax only); run activations on a nonlinear unit",
+                    func.name()
+                ),
+            )),
             Kernel::Gemv { .. } | Kernel::Gemm { .. } | Kernel::Attention(_) => Err(unsupported(
                 UNIT,
                 kernel.class(),

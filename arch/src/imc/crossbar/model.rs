@@ -162,14 +162,15 @@ impl Crossbar {
         match *kernel {
             Kernel::Gemv { k, n } => self.gemm(1, k, n),
             Kernel::Gemm { m, k, n } => self.gemm(m, k, n),
-            Kernel::Softmax { .. } | Kernel::Elementwise { .. } | Kernel::Attention(_) => {
-                Err(unsupported(
-                    UNIT,
-                    kernel.class(),
-                    "a crossbar only computes matrix-vector products (gemv, gemm); run it on a \
+            Kernel::Softmax { .. }
+            | Kernel::Elementwise { .. }
+            | Kernel::Activation { .. }
+            | Kernel::Attention(_) => Err(unsupported(
+                UNIT,
+                kernel.class(),
+                "a crossbar only computes matrix-vector products (gemv, gemm); run it on a \
                      digital unit or the associative processor",
-                ))
-            }
+            )),
         }
     }
 

@@ -29,6 +29,20 @@
 //! GEMM streams the weights once per `⌈M / vectors_per_pass⌉` passes. Element-wise work
 //! streams two operands and writes one result per element through the PUs. Softmax runs
 //! only where the device has a softmax unit (`softmax_gelems_per_s_per_device`).
+//!
+//! # Activation functions (GDDR6-AiM)
+//! AiM evaluates GELU, sigmoid, tanh, ReLU and leaky ReLU from a lookup table kept in a
+//! reserved word line of each bank (Lee et al., ISSCC 2022; Kwon et al., JSSC 58(1),
+//! 2023). The paper does not give the unit's throughput, so the cost here is an estimate
+//! built from the PU's own resources, stated as such: the table holds the slope and
+//! intercept of each segment of a piecewise-linear fit, so one activation is one MAC
+//! (`a·x + b`) on the PU's `pu_lanes` lanes; before streaming, each PU opens the reserved
+//! row once and reads one column of table entries (a row step of one column,
+//! `max(tras, trcd + tccd) + trp`); then it streams `x` from its banks and writes `f(x)`
+//! back, `2·⌈N / PUs⌉·bytes` per PU in row steps, with the MACs overlapped. A kernel
+//! pays `kernel_overhead_ns`; refresh is added as for GEMV. Functions a device does not
+//! list in `activation_functions` (and every other non-linear function: softmax,
+//! normalisation) are refused.
 //! Attention: see [`super::attention`].
 
 mod spec;
@@ -39,8 +53,8 @@ use sim_core::Time;
 
 use crate::ArchError;
 use crate::imc::kernel::{
-    ElementwiseOp, Fidelity, Kernel, KernelClass, KernelEstimate, Phase, div_ceil, energy_report,
-    ps_for, unsupported,
+    ActivationFn, ElementwiseOp, Fidelity, Kernel, KernelClass, KernelEstimate, Phase, div_ceil,
+    energy_report, ps_for, unsupported,
 };
 
 pub(crate) const UNIT: &str = "pim";
@@ -142,6 +156,7 @@ impl BankPim {
             Kernel::Gemv { k, n } => self.gemm(1, k, n),
             Kernel::Gemm { m, k, n } => self.gemm(m, k, n),
             Kernel::Elementwise { op, n } => self.elementwise(op, n),
+            Kernel::Activation { func, n } => self.activation(func, n),
             Kernel::Softmax { rows, len } => self.softmax(rows, len),
             Kernel::Attention(shape) => self.attention(&shape),
         }
@@ -293,6 +308,48 @@ impl BankPim {
         w.internal_bytes = 3 * n * eb;
         w.activations = st.row_steps * self.banks_per_pu * self.pus();
         w.macs = n;
+        self.package(KernelClass::Elementwise, w, n)
+    }
+
+    /// `n` activations `y = f(x)` on the PUs' lookup-table unit, `x` resident in the banks
+    /// and `f(x)` written back (the cost model is in the module docs: an estimate).
+    pub fn activation(&self, func: ActivationFn, n: u64) -> Result<KernelEstimate, ArchError> {
+        if !self.activation_functions.contains(func) {
+            let has = if self.activation_functions.is_empty() {
+                "this PIM device has no activation-function unit (`activation_functions`)".into()
+            } else {
+                let names: Vec<&str> = self.activation_functions.iter().map(|f| f.name()).collect();
+                format!(
+                    "this PIM device's activation-function unit evaluates {} only \
+                     (`activation_functions`)",
+                    names.join(", ")
+                )
+            };
+            return Err(unsupported(
+                UNIT,
+                KernelClass::Elementwise,
+                &format!("{has}, not {}; run it on the host", func.name()),
+            ));
+        }
+        let eb = self.element_bytes;
+        let per_pu = div_ceil(n, self.pus());
+        let lut = self.stream(self.column_bytes);
+        let st = self.stream(2 * per_pu * eb);
+        let t = self.with_refresh(lut.ps + st.ps.max(self.compute_ps(per_pu)));
+        let mut w = Work::default();
+        w.phases
+            .push(("host command overhead".into(), self.kernel_overhead_ps));
+        w.phases.push((
+            format!(
+                "{} lookup table from the reserved row, then x in and f(x) out",
+                func.name()
+            ),
+            t,
+        ));
+        w.internal_bytes = (2 * n * eb) + self.pus() * self.column_bytes;
+        w.activations = (st.row_steps + lut.row_steps) * self.banks_per_pu * self.pus();
+        w.macs = n;
+        w.extra_counts = vec![("lut_row_steps".into(), lut.row_steps)];
         self.package(KernelClass::Elementwise, w, n)
     }
 

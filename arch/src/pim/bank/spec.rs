@@ -4,7 +4,9 @@ use serde::Deserialize;
 use sim_core::ClockDomain;
 
 use crate::ArchError;
-use crate::imc::kernel::{at_least_one, non_negative, positive, rate_per_s};
+use crate::imc::kernel::{
+    ActivationFn, ActivationSet, at_least_one, non_negative, positive, rate_per_s,
+};
 use crate::pim::attention::AttentionOffloadSpec;
 
 /// `[pim]` with `level = "bank"`.
@@ -57,6 +59,10 @@ pub struct BankPimSpec {
     pub command_ns_per_row: Option<f64>,
     /// Softmax unit throughput per device, 10⁹ elements per second (absent: none).
     pub softmax_gelems_per_s_per_device: Option<f64>,
+    /// Activation functions the PUs evaluate from a lookup table (`gelu`, `sigmoid`,
+    /// `tanh`, `relu`, `leaky_relu`; absent: none). GDDR6-AiM keeps the table in a reserved
+    /// word line of each bank (ISSCC 2022 / JSSC 2023).
+    pub activation_functions: Option<Vec<String>>,
     /// Attention offload (AttAcc-like systems).
     pub attention: Option<AttentionOffloadSpec>,
     /// Energy per action; every key optional.
@@ -155,8 +161,10 @@ pub struct BankPim {
     pub command_ps_per_row: u64,
     /// Softmax unit, elements/s per device.
     pub softmax_elems_per_s_per_device: Option<u64>,
+    /// Activation functions of the PUs' lookup-table unit (empty: none).
+    pub activation_functions: ActivationSet,
     /// Attention offload configuration.
-    pub attention: Option<crate::pim::attention::AttentionOffload>,
+    pub attention: Option<Box<crate::pim::attention::AttentionOffload>>,
     /// Energy table.
     pub energy: BankPimEnergy,
 }
@@ -209,13 +217,26 @@ impl BankPimSpec {
         let e = &self.energy;
         let ek = |f: &str| format!("{key}.energy.{f}");
         let attention = match &self.attention {
-            Some(a) => Some(a.validate(&k("attention"))?),
+            Some(a) => Some(Box::new(a.validate(&k("attention"))?)),
             None => None,
         };
         let softmax = match self.softmax_gelems_per_s_per_device {
             Some(v) => Some(rate_per_s(&k("softmax_gelems_per_s_per_device"), v, 1e9)?),
             None => None,
         };
+        let mut activation_functions = ActivationSet::default();
+        for name in self.activation_functions.iter().flatten() {
+            let Some(f) = ActivationFn::parse(name) else {
+                let names: Vec<&str> = ActivationFn::ALL.iter().map(|f| f.name()).collect();
+                return Err(ArchError::UnknownName {
+                    what: format!("activation function in `{}`", k("activation_functions")),
+                    name: name.clone(),
+                    suggestion: crate::suggest::closest(name, names.iter().copied()),
+                    valid: names.iter().map(|s| s.to_string()).collect(),
+                });
+            };
+            activation_functions.insert(f);
+        }
         Ok(BankPim {
             memory: self.memory.clone(),
             devices: one("devices", self.devices)?,
@@ -253,6 +274,7 @@ impl BankPimSpec {
                 self.command_ns_per_row.unwrap_or(0.0),
             )?,
             softmax_elems_per_s_per_device: softmax,
+            activation_functions,
             attention,
             energy: BankPimEnergy {
                 activate_pj: non_negative(
