@@ -134,38 +134,32 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         .nonlinear
         .as_ref()
         .and_then(|n| build_nonlinear(n, &mut cx));
-    let gpu = raw.gpu.as_ref().and_then(|g| {
-        keep(
-            &mut cx.problems,
-            g.validate("gpu").map(|g| g.named(&raw.name)),
-        )
-    });
-    let cpu = raw.cpu.as_ref().and_then(|c| {
-        keep(
-            &mut cx.problems,
-            c.validate("cpu").map(|c| c.named(&raw.name)),
-        )
-    });
+    let gpu = raw
+        .gpu
+        .as_ref()
+        .and_then(|g| keep(&mut cx, g.validate("gpu").map(|g| g.named(&raw.name))));
+    let cpu = raw
+        .cpu
+        .as_ref()
+        .and_then(|c| keep(&mut cx, c.validate("cpu").map(|c| c.named(&raw.name))));
     let system = raw
         .system
         .as_ref()
-        .and_then(|s| keep(&mut cx.problems, s.validate("system")));
-    let crossbar = raw.crossbar.as_ref().and_then(|c| {
-        keep(
-            &mut cx.problems,
-            c.validate_with_clock("crossbar", raw.clock_mhz),
-        )
-    });
+        .and_then(|s| keep(&mut cx, s.validate("system")));
+    let crossbar = raw
+        .crossbar
+        .as_ref()
+        .and_then(|c| keep(&mut cx, c.validate_with_clock("crossbar", raw.clock_mhz)));
     let assoc_processor = raw.assoc_processor.as_ref().and_then(|a| {
         keep(
-            &mut cx.problems,
+            &mut cx,
             a.validate_with_clock("assoc_processor", raw.clock_mhz),
         )
     });
     let pim = raw
         .pim
         .as_ref()
-        .and_then(|p| keep(&mut cx.problems, p.validate("pim")));
+        .and_then(|p| keep(&mut cx, p.validate("pim")));
     if system.is_some() && gpu.is_none() && cpu.is_none() {
         cx.invalid(
             "system",
@@ -248,11 +242,21 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
 }
 
 /// `Some(value)`, or `None` with the error recorded among the problems.
-fn keep<T>(problems: &mut Vec<ArchError>, r: Result<T, ArchError>) -> Option<T> {
+/// The value of `r`, or `None` with its error kept; a unit's `Invalid` error (which names
+/// its dotted key, e.g. `gpu.sm_count`) gains the key's file, line and column.
+fn keep<T>(cx: &mut Cx<'_>, r: Result<T, ArchError>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
+        Err(ArchError::Invalid { key, message }) => {
+            let at = cx.loc.at(&key);
+            cx.problems.push(ArchError::Invalid {
+                key,
+                message: format!("{message}{at}"),
+            });
+            None
+        }
         Err(e) => {
-            problems.push(e);
+            cx.problems.push(e);
             None
         }
     }

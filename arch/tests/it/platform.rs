@@ -295,3 +295,33 @@ fn every_dram_problem_is_reported() {
         "{s}"
     );
 }
+
+#[test]
+fn gpu_problems_name_file_line_and_column() {
+    // The A100 preset with `sm_count = 0`: the error points at the key's line, and at the
+    // value after the 11 characters of `sm_count = ` (column 12).
+    let text = arch::preset_toml("a100-sxm4-80gb")
+        .unwrap()
+        .replace("sm_count = 108", "sm_count = 0");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("sm_count = 0"))
+        .unwrap()
+        + 1;
+    let e = Platform::from_toml_str(&text, "gpu.toml", &[])
+        .unwrap_err()
+        .to_string();
+    let want = format!("gpu.sm_count: must be >= 1, got 0 (in gpu.toml at line {line}, column 12)");
+    assert!(e.contains(&want), "{e}");
+    // Set by an override instead, it says so.
+    let e = Platform::load(
+        "a100-sxm4-80gb",
+        &[("gpu.sm_count".into(), Value::Integer(0))],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("gpu.sm_count") && e.contains("set by an override"),
+        "{e}"
+    );
+}

@@ -192,8 +192,19 @@ fn cpu_peaks_and_bandwidth_by_hand() {
     assert_eq!(m.mem_bytes_per_s(), 800e9);
     assert_eq!(m.spec().cores, 24);
     assert!(rel(m.simd_peak_ops(DType::Fp32).unwrap(), 1.78688e12) < 1e-12);
-    // Snapdragon 8 Gen 3: LPDDR5X 4800 MHz × 2 × 8 bytes = 76.8 GB/s.
-    assert_eq!(cpu("snapdragon-8-gen3").mem_bytes_per_s(), 76.8e9);
+    // Snapdragon 8 Gen 3: LPDDR5X 4800 MHz × 2 × 8 bytes = 76.8 GB/s (product brief).
+    let q = cpu("snapdragon-8-gen3");
+    assert_eq!(q.mem_bytes_per_s(), 76.8e9);
+    // Compute: the 6 big cores (1 × X4 + 5 × A720, product brief) at the preset's sustained
+    // 3.0 GHz (an estimate between the A720's 3.15 and the brief's 3.3 GHz prime clock),
+    // two 128-bit NEON FMA pipes (A720 TRM): FP32 4 lanes × 2 ops × 2 pipes = 16 per clock
+    // → 6 × 3.0e9 × 16 = 288 GFLOP/s; FP16 8 lanes → 576 GFLOP/s; INT8 SDOT 16 lanes × 2 ×
+    // 2 = 64 per clock → 1.152 TOPS.
+    assert_eq!(q.spec().cores, 8);
+    assert!(rel(q.simd_peak_ops(DType::Fp32).unwrap(), 288e9) < 1e-12);
+    assert!(rel(q.simd_peak_ops(DType::Fp16).unwrap(), 576e9) < 1e-12);
+    assert!(rel(q.simd_peak_ops(DType::Int8).unwrap(), 1.152e12) < 1e-12);
+    assert!(q.matrix_peak_ops(DType::Bf16).is_none());
 }
 
 #[test]
