@@ -113,3 +113,48 @@ fn eyeriss_keeps_its_array_and_dma_and_hands_the_rest_to_its_pc() {
     assert_eq!(r.platform_class, "ASIC");
     assert!(r.traffic.host_link_bytes > 0);
 }
+
+#[test]
+fn an_operator_goes_to_the_host_only_when_no_own_unit_runs_it() {
+    // On every preset with a [host], for a transformer and a Mamba model: each task on the
+    // host's GPU/CPU is work that every one of the platform's own candidate units refuses.
+    use mappers::cost::CostModel;
+    for preset in arch::preset_names() {
+        let p = Platform::load(preset, &[]).unwrap();
+        if p.host.is_none() {
+            continue;
+        }
+        let (p, _) = compose_host(&p).unwrap();
+        let opts = RunOptions {
+            dram: mappers::DramTiming::Calibrated,
+            ..RunOptions::default()
+        };
+        let costs = PlatformCosts::new(&p, &opts).unwrap();
+        for model in ["llama2-7b", "mamba-130m"] {
+            let g = Model::resolve(model)
+                .unwrap()
+                .build(&Workload::decode(64))
+                .unwrap();
+            let (g, _) = prepare(&p, &g).unwrap();
+            let s = mappers::schedule::build(&g, &costs, &opts).unwrap();
+            let mut on_host = 0;
+            for t in s.tasks.iter().filter(|t| t.alive) {
+                let (Some(w), UnitKind::Gpu | UnitKind::Cpu) = (t.work, t.unit) else {
+                    continue;
+                };
+                on_host += 1;
+                for u in costs.candidates(&w) {
+                    if !matches!(u, UnitKind::Gpu | UnitKind::Cpu) {
+                        assert!(
+                            costs.cost(u, &w).is_err(),
+                            "{preset} {model}: {} on the host though {} runs it",
+                            t.name,
+                            u.name()
+                        );
+                    }
+                }
+            }
+            assert!(on_host > 0, "{preset} {model}");
+        }
+    }
+}
