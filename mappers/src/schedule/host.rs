@@ -17,6 +17,10 @@
 //! lane, shared by both directions (transfers in a decode step form a dependency chain,
 //! so they rarely overlap).
 //!
+//! With several host devices (`devices > 1`), the all-reduce tensor parallelism puts after
+//! a row-parallel product is dropped when the product ran on the platform's own units
+//! (whole, as in-memory units run for every device).
+//!
 //! AttAcc's `[pim.attention] host_platform` ([`arch::host::HostRole::AttentionOffload`])
 //! adds no tasks here: its PIM attention estimate already charges the query in and the
 //! context out over the same link.
@@ -44,6 +48,7 @@ pub fn insert_transfers(s: &mut Schedule, host: &Host) -> u64 {
     if host.role != HostRole::Fallback {
         return 0;
     }
+    drop_own_all_reduces(s);
     let n = s.tasks.len();
     // transfer[p]: the index of p's output transfer, once made.
     let mut transfer: Vec<Option<usize>> = vec![None; n];
@@ -95,6 +100,32 @@ pub fn insert_transfers(s: &mut Schedule, host: &Host) -> u64 {
         ));
     }
     moved
+}
+
+/// With several host devices, tensor parallelism puts an all-reduce after every
+/// row-parallel product; a product on the platform's own units ran whole (in-memory units
+/// are one system shared by every device), so its all-reduce is dropped and its consumers
+/// wait on the product itself.
+fn drop_own_all_reduces(s: &mut Schedule) {
+    for i in 0..s.tasks.len() {
+        let t = &s.tasks[i];
+        let own_producer = match t.deps.as_slice() {
+            [d] => on_host(s.tasks[*d].unit) == Some(false),
+            _ => false,
+        };
+        if !(t.alive && t.unit == UnitKind::Interconnect && own_producer) {
+            continue;
+        }
+        let d = t.deps[0];
+        s.tasks[i].alive = false;
+        for other in s.tasks.iter_mut() {
+            for x in other.deps.iter_mut() {
+                if *x == i {
+                    *x = d;
+                }
+            }
+        }
+    }
 }
 
 fn link_task(p: &Task, pi: usize, bytes: u64, to_host: bool, host: &Host) -> Task {

@@ -158,3 +158,29 @@ fn an_operator_goes_to_the_host_only_when_no_own_unit_runs_it() {
         }
     }
 }
+
+#[test]
+fn products_on_the_platform_need_no_all_reduce_between_host_devices() {
+    // ISAAC beside 2 A100s: the host's share is split over both GPUs, but every product
+    // runs whole on the crossbars, so no row-parallel all-reduce follows one.
+    let set = [
+        (
+            "host.platform".to_string(),
+            toml::Value::String("a100-sxm4-80gb".into()),
+        ),
+        ("host.devices".to_string(), toml::Value::Integer(2)),
+    ];
+    let p = Platform::load("imc-reram-isaac", &set).unwrap();
+    let g = Model::resolve("llama2-7b")
+        .unwrap()
+        .build(&Workload::decode(64))
+        .unwrap();
+    let r = simulate(&p, &g, &RunOptions::default()).unwrap();
+    assert_eq!(r.devices, 2);
+    assert_eq!(unit_of(&r, "ffn_down"), "crossbar");
+    assert!(
+        r.operators.iter().all(|o| o.name != "all_reduce"),
+        "{:?}",
+        r.operators
+    );
+}
