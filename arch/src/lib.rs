@@ -20,6 +20,7 @@ pub mod dram;
 mod error;
 pub mod fpga;
 pub mod gpu;
+pub mod host;
 pub mod imc;
 pub mod kernel;
 pub mod memory;

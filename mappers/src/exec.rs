@@ -1,7 +1,7 @@
 //! Executing a schedule on `sim-core`.
 //!
 //! **Components.** One component per unit that has work (PE array, nonlinear unit, DMA,
-//! GPU, CPU, interconnect), one for the off-chip memory, and a scheduler.
+//! GPU, CPU, interconnect, host link), one for the off-chip memory, and a scheduler.
 //! - The **scheduler** sends a task to its unit once all its dependencies are done.
 //! - A **unit** runs one task at a time, in the order tasks become ready (FIFO). Starting
 //!   a task, it asks the memory for the task's off-chip bytes and schedules the end of
@@ -202,6 +202,7 @@ pub fn run(s: &Schedule, dram_bytes_per_s: f64, trace: bool) -> Result<Timeline,
         UnitKind::AssocProcessor,
         UnitKind::Pim,
         UnitKind::Interconnect,
+        UnitKind::HostLink,
     ];
     let used: Vec<UnitKind> = order
         .into_iter()

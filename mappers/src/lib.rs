@@ -42,31 +42,57 @@ pub use report::Report;
 
 use cost::PlatformCosts;
 
-/// The platform as the mapper runs it: a PIM system whose `[pim.attention]` names a host
-/// platform (AttAcc: decode attention on HBM-PIM, FC layers on the host GPUs) and has no
-/// `[gpu]`/`[cpu]` of its own gets the host's device, `host_devices` of them joined by the
-/// host's interconnect (NVLink 3 when the host preset has none). Returns the platform and
-/// a note when it changed.
+/// The platform as the mapper runs it: a platform with a host ([`Platform::host`]) gets
+/// the host preset's GPU or CPU as its `gpu`/`cpu`, `devices` of them joined by the
+/// host's interconnect (NVLink 3 when the host preset has none) as a `[system]`.
+///
+/// - `[host]` ([`HostRole::Fallback`]): an operator goes to the platform's own unit when
+///   one can run it, else to the host; activations crossing between the two are
+///   transfers on the host link ([`schedule::host`]). The platform keeps its own clock.
+/// - `[pim.attention] host_platform` (AttAcc, [`HostRole::AttentionOffload`]): the host
+///   runs everything but the decode attention offloaded to the PIM (whose estimate
+///   charges its own link traffic); the platform takes the host's clock.
+///
+/// Returns the platform (its `host` set, so the cost model knows the rule) and a note
+/// when it changed.
+///
+/// [`HostRole::Fallback`]: arch::host::HostRole::Fallback
+/// [`HostRole::AttentionOffload`]: arch::host::HostRole::AttentionOffload
 pub fn compose_host(p: &Platform) -> Result<(Platform, Option<String>), MapError> {
-    let host = match &p.pim {
-        Some(arch::pim::Pim::Bank(b)) if p.gpu.is_none() && p.cpu.is_none() => b
-            .attention
-            .as_ref()
-            .and_then(|a| a.host_platform.clone().map(|h| (h, a.host_devices))),
-        _ => None,
-    };
-    let Some((name, devices)) = host else {
+    use arch::host::HostRole;
+    let Some(host) = p.host() else {
         return Ok((p.clone(), None));
     };
-    let h = Platform::load(&name, &[])?;
+    let key = match host.role {
+        HostRole::Fallback => "host",
+        HostRole::AttentionOffload => "pim.attention.host_platform",
+    };
+    let h = Platform::load(&host.platform, &[]).map_err(|e| {
+        MapError::Arch(arch::ArchError::Invalid {
+            key: key.into(),
+            message: format!("the host preset `{}` does not load: {e}", host.platform),
+        })
+    })?;
     let mut out = p.clone();
     out.gpu = h.gpu.clone();
     out.cpu = h.cpu.clone();
-    out.clock = h.clock;
-    out.clock_mhz = h.clock_mhz;
-    let devices = u32::try_from(devices).unwrap_or(u32::MAX);
+    if host.role == HostRole::AttentionOffload {
+        out.clock = h.clock;
+        out.clock_mhz = h.clock_mhz;
+    }
+    let devices = host.devices.max(1);
     out.system = match (&h.system, devices) {
-        (Some(s), _) => Some(s.clone()),
+        (Some(s), 1) => Some(s.clone()),
+        (Some(_), n) => {
+            return Err(MapError::Arch(arch::ArchError::Invalid {
+                key: format!("{key} / devices"),
+                message: format!(
+                    "{n} devices of `{}`, which is itself a multi-device system; name its \
+                     single-device preset",
+                    h.name
+                ),
+            }));
+        }
         (None, 1) => None,
         (None, n) => Some(
             arch::system::SystemSpec {
@@ -77,17 +103,22 @@ pub fn compose_host(p: &Platform) -> Result<(Platform, Option<String>), MapError
                 step_latency_us: None,
                 base_latency_us: None,
             }
-            .validate("pim.attention.host_devices")?,
+            .validate(key)?,
         ),
     };
-    Ok((
-        out,
-        Some(format!(
+    let note = match host.role {
+        HostRole::Fallback => format!(
+            "host: {devices} × {} ([host]) runs what {}'s own units cannot",
+            h.name, p.name
+        ),
+        HostRole::AttentionOffload => format!(
             "host: {devices} × {} ([pim.attention] host_platform) run everything but the \
              offloaded attention",
             h.name
-        )),
-    ))
+        ),
+    };
+    out.host = Some(host);
+    Ok((out, Some(note)))
 }
 
 /// The graph as the platform computes it:

@@ -4,7 +4,7 @@
 //! **Energy** = Σ over executed tasks of their dynamic energy (actions × pJ, from the unit
 //! models) + the platform's static power over the whole run: leakage of PE array,
 //! reduction trees, global buffer and nonlinear unit, DRAM background power, a GPU's or
-//! CPU's idle power. Multi-device runs multiply by the device count.
+//! CPU's idle power (a `[host]`'s included, beside the platform's own DRAM). Multi-device runs multiply by the device count.
 //!
 //! **Tokens.** Prefill: `batch × q_len` tokens processed (vision tokens included),
 //! time to first token = the step's time. Decode: `batch × tokens_per_step` tokens per
@@ -100,6 +100,8 @@ pub struct Traffic {
     pub onchip_bytes: u64,
     /// Bytes each device sent over the interconnect.
     pub interconnect_bytes: u64,
+    /// Activation bytes moved over the `[host]` link, both directions.
+    pub host_link_bytes: u64,
     /// Memory link busy ÷ total time.
     pub dram_utilization: f64,
     /// Operators fused into producers.
@@ -283,7 +285,9 @@ fn static_mw(pc: &PlatformCosts<'_>) -> Vec<(&'static str, &'static str, f64)> {
         v.push(("gpu", "idle", g.spec().idle_w * 1e3));
     } else if let Some(c) = &p.cpu {
         v.push(("cpu", "idle", c.spec().idle_w * 1e3));
-    } else {
+    }
+    // Without a GPU/CPU of its own, or beside a [host]'s: the platform's DRAM.
+    if (p.gpu.is_none() && p.cpu.is_none()) || pc.host_fallback() {
         v.push(("dram", "background", pc.mem.background_mw));
     }
     v.retain(|x| x.2 > 0.0);
@@ -426,6 +430,13 @@ pub fn build(
         onchip_bytes: sum(&|x| x.cost.onchip_bytes),
         interconnect_bytes: sum(&|x| {
             if x.unit == UnitKind::Interconnect {
+                x.out_bytes
+            } else {
+                0
+            }
+        }),
+        host_link_bytes: sum(&|x| {
+            if x.unit == UnitKind::HostLink {
                 x.out_bytes
             } else {
                 0

@@ -49,6 +49,7 @@ pub fn run(args: &PresetsArgs) -> anyhow::Result<()> {
                     "name": name,
                     "class": p.class(),
                     "units": p.units(),
+                    "host": p.host().map(|h| h.platform),
                     "description": p.description,
                     "source": p.sources.first(),
                 })
@@ -58,21 +59,32 @@ pub fn run(args: &PresetsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4);
+    // Units, then the host a platform names (`[host]`, or AttAcc's GPUs).
+    let units: Vec<String> = rows
+        .iter()
+        .map(|(_, p)| {
+            let own = p.units().join(",");
+            match p.host() {
+                Some(h) => format!("{own} + host {}", h.platform),
+                None => own,
+            }
+        })
+        .collect();
+    let uw = units.iter().map(String::len).max().unwrap_or(5).max(5);
     outln!(
-        "{:<width$}  {:<7}  {:<22}  description",
+        "{:<width$}  {:<7}  {:<uw$}  description",
         "name",
         "class",
         "units"
     );
-    for (name, p) in &rows {
+    for ((name, p), units) in rows.iter().zip(&units) {
         outln!(
-            "{name:<width$}  {:<7}  {:<22}  {}",
+            "{name:<width$}  {:<7}  {units:<uw$}  {}",
             p.class(),
-            p.units().join(","),
             p.description
         );
         if let Some(src) = p.sources.first() {
-            outln!("{:<width$}  {:<7}  {:<22}  source: {src}", "", "", "");
+            outln!("{:<width$}  {:<7}  {:<uw$}  source: {src}", "", "", "");
         }
     }
     outln!("\n`silica presets NAME` prints a preset's TOML.");

@@ -341,6 +341,12 @@ pub fn text(r: &Report, top: usize) -> String {
             format!("{} sent per device", bytes(tr.interconnect_bytes)),
         );
     }
+    if tr.host_link_bytes > 0 {
+        line(
+            "host link",
+            format!("{} of activations, both ways", bytes(tr.host_link_bytes)),
+        );
+    }
     if let (Some(first), Some(last)) = (r.layers.first(), r.layers.last()) {
         let spans: Vec<f64> = r.layers.iter().map(|l| l.span_s).collect();
         let min = spans.iter().copied().fold(f64::INFINITY, f64::min);

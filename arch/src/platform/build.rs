@@ -208,6 +208,28 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         }
         section
     });
+    let host = raw.host.as_ref().and_then(|h| {
+        let (section, problems) = crate::host::build(h);
+        for (key, msg) in problems {
+            cx.invalid(&key, msg);
+        }
+        for (present, section) in [
+            (raw.gpu.is_some(), "gpu"),
+            (raw.cpu.is_some(), "cpu"),
+            (raw.system.is_some(), "system"),
+        ] {
+            if present {
+                cx.invalid(
+                    "host",
+                    format!(
+                        "is given beside [{section}]; a platform with its own GPU or CPU runs \
+                         everything itself: remove [host] or [{section}]"
+                    ),
+                );
+            }
+        }
+        section
+    });
     if let Some(e) = ArchError::from_list(cx.problems) {
         return Err(e);
     }
@@ -238,6 +260,7 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         pim,
         fpga,
         sram_only,
+        host,
     })
 }
 

@@ -152,6 +152,9 @@ pub struct Platform {
     pub fpga: Option<crate::fpga::Fpga>,
     /// No off-chip memory ([`crate::sram_only`]).
     pub sram_only: Option<crate::sram_only::SramOnly>,
+    /// The digital host beside the platform's own units (`[host]`, [`crate::host`]).
+    #[serde(skip)]
+    pub host: Option<crate::host::Host>,
 }
 
 /// Bandwidth of the stand-in memory when a platform has no `[dram]`: effectively infinite
@@ -318,12 +321,14 @@ impl Platform {
 
     /// The platform class used in comparisons (the survey's categories): `"GPU"`, `"CPU"`,
     /// `"FPGA"`, `"PIM/NDP"`, `"IMC"` or `"ASIC"` (any other accelerator).
+    /// A platform with a `[host]` is classed by its own units, not the host's.
     pub fn class(&self) -> &'static str {
+        let own = |x: bool| x && self.host.is_none();
         if self.pim.is_some() {
             "PIM/NDP"
-        } else if self.gpu.is_some() {
+        } else if own(self.gpu.is_some()) {
             "GPU"
-        } else if self.cpu.is_some() {
+        } else if own(self.cpu.is_some()) {
             "CPU"
         } else if self.fpga.is_some() {
             "FPGA"
@@ -332,6 +337,35 @@ impl Platform {
         } else {
             "ASIC"
         }
+    }
+
+    /// The platform's host, if it has one: `[host]` (role [`HostRole::Fallback`]), or,
+    /// for an AttAcc-like PIM system without a `[gpu]`/`[cpu]` of its own, the host named
+    /// by `[pim.attention] host_platform` (role [`HostRole::AttentionOffload`], its link
+    /// from `host_link_gb_per_s` / `host_link_pj_per_byte`, no fixed latency).
+    ///
+    /// [`HostRole::Fallback`]: crate::host::HostRole::Fallback
+    /// [`HostRole::AttentionOffload`]: crate::host::HostRole::AttentionOffload
+    pub fn host(&self) -> Option<crate::host::Host> {
+        if let Some(h) = &self.host {
+            return Some(h.clone());
+        }
+        let Some(crate::pim::Pim::Bank(b)) = &self.pim else {
+            return None;
+        };
+        if self.gpu.is_some() || self.cpu.is_some() {
+            return None;
+        }
+        let a = b.attention.as_ref()?;
+        Some(crate::host::Host {
+            platform: a.host_platform.clone()?,
+            devices: u32::try_from(a.host_devices).unwrap_or(u32::MAX),
+            link_bytes_per_s: a.host_link_bytes_per_s,
+            link_latency: Time::ZERO,
+            link_pj_per_byte: a.host_link_pj_per_byte,
+            sources: Vec::new(),
+            role: crate::host::HostRole::AttentionOffload,
+        })
     }
 
     /// The PE array, or an error saying the platform has none.

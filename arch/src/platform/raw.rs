@@ -56,6 +56,8 @@ pub struct RawPlatform {
     pub fpga: Option<crate::fpga::RawFpga>,
     /// No off-chip memory: everything lives in on-chip SRAM.
     pub sram_only: Option<crate::sram_only::RawSramOnly>,
+    /// The digital host that runs what the platform's own units cannot ([`crate::host`]).
+    pub host: Option<crate::host::RawHost>,
 }
 
 /// `[global_buffer]`.

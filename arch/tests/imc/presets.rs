@@ -20,6 +20,7 @@ struct PlatformFile {
     crossbar: Option<CrossbarSpec>,
     assoc_processor: Option<AssocProcessorSpec>,
     pim: Option<PimSpec>,
+    host: Option<arch::host::RawHost>,
 }
 
 enum Unit {
@@ -146,6 +147,12 @@ fn every_preset_parses_cites_and_runs_its_kernel_classes() {
         assert_eq!(f.name, name);
         assert!(
             !f.description.is_empty() && !f.sources.is_empty() && f.tech_nm > 0.0,
+            "{name}"
+        );
+        // None runs norms: each names a digital host ([host], or AttAcc's GPUs in
+        // [pim.attention]) and cites it.
+        assert!(
+            f.host.as_ref().is_some_and(|h| !h.sources.is_empty()) || name == "pim-attacc",
             "{name}"
         );
         for k in &kernels {

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod fpga;
+mod host;
 mod kernel;
 mod kv_width;
 mod nonlinear;

@@ -30,7 +30,7 @@ use crate::MapError;
 use crate::options::GpuLaunch;
 use crate::work::{GemmWork, Operand, VecFn, Work};
 
-/// The `arch` unit of a unit kind (`None` for the DMA engine and the interconnect).
+/// The `arch` unit of a unit kind (`None` for the DMA engine and the links).
 pub fn arch_unit(u: UnitKind) -> Option<aw::Unit> {
     Some(match u {
         UnitKind::PeArray => aw::Unit::PeArray,
@@ -40,7 +40,7 @@ pub fn arch_unit(u: UnitKind) -> Option<aw::Unit> {
         UnitKind::Crossbar => aw::Unit::Crossbar,
         UnitKind::AssocProcessor => aw::Unit::AssocProcessor,
         UnitKind::Pim => aw::Unit::Pim,
-        UnitKind::Dma | UnitKind::Interconnect => return None,
+        UnitKind::Dma | UnitKind::Interconnect | UnitKind::HostLink => return None,
     })
 }
 

@@ -61,6 +61,8 @@ pub enum UnitKind {
     Dma,
     /// The links between devices (collectives).
     Interconnect,
+    /// The link between a platform and its `[host]` (activation transfers).
+    HostLink,
 }
 
 impl UnitKind {
@@ -85,6 +87,7 @@ impl UnitKind {
             UnitKind::Pim => "pim",
             UnitKind::Dma => "dma",
             UnitKind::Interconnect => "interconnect",
+            UnitKind::HostLink => "host_link",
         }
     }
 }
@@ -340,13 +343,35 @@ impl<'a> PlatformCosts<'a> {
                     v.insert(0, u);
                 }
             }
-            // Data movement on an accelerator: the DMA engine.
-            Work::Move(_) if p.gpu.is_none() && p.cpu.is_none() => {
+            // Data movement on an accelerator (with a [host]: one with its own buffer):
+            // the DMA engine.
+            Work::Move(_)
+                if (p.gpu.is_none() && p.cpu.is_none())
+                    || (self.host_fallback() && p.global_buffer.is_some()) =>
+            {
                 v = vec![UnitKind::Dma];
             }
             _ => {}
         }
+        // With a [host]: the platform's own units first, the host's GPU/CPU after.
+        if self.host_fallback() {
+            let (own, host): (Vec<UnitKind>, Vec<UnitKind>) = v
+                .into_iter()
+                .partition(|u| !matches!(u, UnitKind::Gpu | UnitKind::Cpu));
+            v = own;
+            v.extend(host);
+        }
         v
+    }
+
+    /// Whether the platform has a `[host]` that runs what its own units cannot
+    /// (`arch::host::HostRole::Fallback`; its GPU/CPU are the host's, see
+    /// [`crate::compose_host`]).
+    pub fn host_fallback(&self) -> bool {
+        self.platform
+            .host
+            .as_ref()
+            .is_some_and(|h| h.role == arch::host::HostRole::Fallback)
     }
 
     fn compute(&self, unit: UnitKind, work: &Work) -> Result<OpCost, MapError> {
@@ -399,7 +424,9 @@ impl CostModel for PlatformCosts<'_> {
         } else {
             format!(
                 "{why}; an in-memory platform needs a digital host for norms and element-wise \
-                 work: add a [gpu] or [cpu] (or name one in [pim.attention] host_platform)"
+                 work: name one in a [host] section (`[host]` with `platform = \"xeon-8358p\"` \
+                 and `link_gb_per_s = 31.5`, or `--set host.platform=xeon-8358p --set \
+                 host.link_gb_per_s=31.5`)"
             )
         }
     }

@@ -54,7 +54,7 @@ pub fn keep_on_chip(s: &mut Schedule, costs: &PlatformCosts<'_>) {
     let Some(buf) = &p.global_buffer else {
         return;
     };
-    if p.gpu.is_some() || p.cpu.is_some() {
+    if (p.gpu.is_some() || p.cpu.is_some()) && p.host.is_none() {
         return;
     }
     let budget = buf.size_bytes / RESERVED_DEN;

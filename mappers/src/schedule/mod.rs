@@ -8,7 +8,9 @@
 //!    split across devices (Megatron pattern), with an all-reduce after each
 //!    row-parallel product.
 //! 3. **Fusion** ([`fuse`]): element-wise operators fold into their producer's epilogue.
-//! 4. **Inter-operation buffering** ([`buffer`]): intermediates stay in the global buffer
+//! 4. **Host link** ([`host`]): on a platform with a `[host]`, an activation crossing
+//!    between the platform's own units and the host is a transfer task on the link.
+//! 5. **Inter-operation buffering** ([`buffer`]): intermediates stay in the global buffer
 //!    when they fit; the DRAM traffic saved is counted.
 //!
 //! The result is a [`Schedule`]: tasks in a topological order, each with its unit, its
@@ -18,6 +20,7 @@ pub mod assign;
 pub mod buffer;
 pub mod fit;
 pub mod fuse;
+pub mod host;
 pub mod tp;
 
 use sim_core::Time;
@@ -152,6 +155,9 @@ pub fn build(
         fuse::fuse(&mut s, costs);
     }
     plan.insert_collectives(&mut s, &index)?;
+    if let Some(h) = &p.host {
+        host::insert_transfers(&mut s, h);
+    }
     if opts.inter_op_buffering {
         buffer::keep_on_chip(&mut s, costs);
     }

@@ -1,6 +1,7 @@
 //! Integration tests of the mappers crate.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod host;
 mod mapping;
 mod run;
 mod vector;

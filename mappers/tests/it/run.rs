@@ -18,6 +18,17 @@ fn load(name: &str, set: &[(&str, Value)]) -> Platform {
     Platform::load(name, &o).unwrap()
 }
 
+/// A preset with its `[host]` section (the file's last) cut off.
+fn without_host(name: &str, set: &[(&str, Value)]) -> Platform {
+    let text = arch::preset_toml(name).unwrap();
+    let bare = &text[..text.find("\n[host]").unwrap()];
+    let o: Vec<(String, Value)> = set
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    Platform::from_toml_str(bare, &format!("{name}-without-host.toml"), &o).unwrap()
+}
+
 fn run(p: &Platform, model: &str, w: &Workload) -> Result<Report, MapError> {
     let g = Model::resolve(model).unwrap().build(w).unwrap();
     simulate(p, &g, &RunOptions::default())
@@ -266,10 +277,14 @@ fn impossible_requests_say_what_does_not_fit() {
             && !e.contains("--quant w4a16:"),
         "{e}"
     );
-    // A platform with no unit for norms.
-    let e = run(&load("eyeriss", &[]), "mamba-130m", &Workload::decode(128))
-        .unwrap_err()
-        .to_string();
+    // A platform with no unit for norms (Eyeriss without its host PC).
+    let e = run(
+        &without_host("eyeriss", &[]),
+        "mamba-130m",
+        &Workload::decode(128),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("cannot run") && e.contains("norm"), "{e}");
     // It says how to add one, and following either way makes the run work: Eyeriss's
     // array is 12×14, so one tree per row sums 14 products.
@@ -290,7 +305,11 @@ fn impossible_requests_say_what_does_not_fit() {
         ("nonlinear.latency_cycles", int(4)),
     ];
     for set in [&tree[..], &nonlinear[..]] {
-        let r = run(&load("eyeriss", set), "mamba-130m", &Workload::decode(128));
+        let r = run(
+            &without_host("eyeriss", set),
+            "mamba-130m",
+            &Workload::decode(128),
+        );
         assert!(r.is_ok(), "{set:?}: {:?}", r.err());
     }
 }
@@ -298,7 +317,12 @@ fn impossible_requests_say_what_does_not_fit() {
 #[test]
 fn fit_hints_offer_only_what_the_platform_can_take() {
     let hint = |arch: &str, model: &str, w: &Workload| {
-        run(&load(arch, &[]), model, w).unwrap_err().to_string()
+        let p = if arch == "eyeriss" {
+            without_host(arch, &[])
+        } else {
+            load(arch, &[])
+        };
+        run(&p, model, w).unwrap_err().to_string()
     };
     // RTX 4090 (24 GiB = 25.8 GB): Llama-2-13B fp16 is 26.0 GB, so 2 GPUs, or 4-bit
     // weights (13 B × 4.25 bits ≈ 6.9 GB) fit.
@@ -313,7 +337,8 @@ fn fit_hints_offer_only_what_the_platform_can_take() {
         e.contains("need 6 devices of this kind") && !e.contains("--quant"),
         "{e}"
     );
-    // Eyeriss (4 GiB DRAM, no multi-device system): Llama-2-7B fp16 is 13.5 GB; 4-bit
+    // Eyeriss without its host (4 GiB DRAM, no multi-device system): Llama-2-7B fp16 is
+    // 13.5 GB; 4-bit
     // weights (≈ 4 GB, under 4.29 GB) fit, more devices are not offered.
     let e = hint("eyeriss", "llama2-7b", &Workload::decode(128));
     assert!(
@@ -403,16 +428,73 @@ fn trace_is_valid_json_and_units_never_overlap() {
     );
 }
 
+/// All memory a platform has, host included, bytes: its GPU's or CPU's (times its
+/// devices), its DRAM, its on-chip SRAM when it has no DRAM, its PIM devices' DRAM and the
+/// cells of its crossbars, plus its host's memory (times the host devices). Read from the
+/// unit descriptions, not from the mapper's capacity check.
+fn all_memory_bytes(p: &Platform) -> u64 {
+    let devices = p.system.as_ref().map_or(1, |s| u64::from(s.devices()));
+    let mut b = 0;
+    if let Some(g) = &p.gpu {
+        b += g.spec().mem_capacity_bytes * devices;
+    }
+    if let Some(c) = &p.cpu {
+        b += c.spec().mem_capacity_bytes * devices;
+    }
+    if let Some(d) = &p.dram_config {
+        b += d.capacity_bytes();
+    }
+    if p.dram.is_none() {
+        b += p.on_chip_capacity_bytes().unwrap_or(0);
+    }
+    match &p.pim {
+        Some(arch::pim::Pim::Bank(k)) => b += k.capacity_bytes_per_device * k.devices,
+        Some(arch::pim::Pim::Dpu(d)) => b += d.dpus * d.mram_bytes,
+        None => {}
+    }
+    if let Some(x) = &p.crossbar {
+        let cells = u64::from(x.rows) * u64::from(x.cols) * u64::from(x.cell_bits);
+        b += cells * u64::from(x.crossbars_per_tile) * u64::from(x.tiles) / 8;
+    }
+    if let Some(h) = p.host() {
+        let hp = load(&h.platform, &[]);
+        let one = hp.gpu.as_ref().map(|g| g.spec().mem_capacity_bytes);
+        let one = one.or(hp.cpu.as_ref().map(|c| c.spec().mem_capacity_bytes));
+        b += one.unwrap() * u64::from(h.devices);
+    }
+    b
+}
+
 #[test]
-fn every_preset_runs_every_model_or_says_why_not() {
-    // Decode at a small context: each pair either runs (time, energy and tokens > 0) or
-    // fails with a does-not-fit / cannot-run error that names the platform.
+fn every_preset_runs_every_model_unless_the_weights_exceed_all_its_memory() {
+    // Decode at context 64 on every preset × every bundled model: each pair runs (time,
+    // energy and tokens > 0), or fails with DoesNotFit only when the parameters alone
+    // exceed every byte of memory the platform and its host have. Parameters at the
+    // fewest bytes the platform stores them in: an integer array of ≤ 8-bit operands
+    // quantises the model (1 byte per weight; embedding and LM-head tables, which weight
+    // quantisation leaves in fp16, at 2), else the model's 2-byte
+    // format. The Groq presets are left as they are (another change gives them several
+    // chips). DRAM timing is calibrated (the bank-level model is checked elsewhere; here
+    // it would make Eyeriss's 12×14 array take a minute).
+    let opts = RunOptions {
+        dram: mappers::DramTiming::Calibrated,
+        ..RunOptions::default()
+    };
     let models: Vec<&str> = workloads::shipped_names().collect();
     let mut ran = 0;
     for preset in arch::preset_names() {
         let p = load(preset, &[]);
+        let groq = preset.starts_with("groq");
+        let ran_before = ran;
+        let int8_array =
+            p.pe_array.as_ref().is_some_and(|a| {
+                a.arithmetic == arch::tech::Arithmetic::Int && a.operand_bits <= 8
+            }) && p.gpu.is_none()
+                && p.cpu.is_none();
         for m in &models {
-            match run(&p, m, &Workload::decode(64)) {
+            let model = Model::resolve(m).unwrap();
+            let g = model.build(&Workload::decode(64)).unwrap();
+            match simulate(&p, &g, &opts) {
                 Ok(r) => {
                     assert!(
                         r.seconds > 0.0 && r.energy_j > 0.0 && r.tokens_per_s > 0.0,
@@ -420,14 +502,39 @@ fn every_preset_runs_every_model_or_says_why_not() {
                     );
                     ran += 1;
                 }
-                Err(e @ (MapError::DoesNotFit { .. } | MapError::CannotRun { .. })) => {
+                Err(e @ MapError::DoesNotFit { .. }) if !groq => {
+                    let c = model.param_count();
+                    let tables = c.embedding + c.head;
+                    let weights = if int8_array {
+                        2 * tables + (c.total() - tables)
+                    } else {
+                        2 * c.total()
+                    };
+                    let have = all_memory_bytes(&p);
+                    // Today's capacity check (schedule::fit::stored_weight_bytes) counts a
+                    // tied LM head's table a second time (OPT-13B on a 24 GiB GPU: 25.71 GB
+                    // of parameters, 0.51 GB more counted): allowed here, with this note,
+                    // until fit.rs stops counting it.
+                    let tied_table = if c.head == 0 { 2 * c.embedding } else { 0 };
+                    assert!(
+                        weights + tied_table > have,
+                        "{preset} × {m}: {weights} B of weights fit its {have} B, yet: {e}"
+                    );
+                }
+                Err(e @ (MapError::DoesNotFit { .. } | MapError::CannotRun { .. })) if groq => {
                     assert!(e.to_string().contains(&p.name), "{preset} {m}: {e}");
                 }
                 Err(e) => panic!("{preset} × {m}: unexpected error {e}"),
             }
         }
+        // Every preset but Groq's one chip runs the small models at least.
+        assert!(
+            groq || ran >= ran_before + 5,
+            "{preset} ran {}",
+            ran - ran_before
+        );
     }
-    assert!(ran > 200, "only {ran} runs succeeded");
+    assert!(ran > 400, "only {ran} runs succeeded");
 }
 
 #[test]
@@ -454,15 +561,16 @@ fn attacc_offloads_decode_attention_to_pim_and_fc_layers_to_its_host() {
         "{:?}",
         r.notes
     );
-    // In-memory units alone cannot run a model's norms: the error says what is missing.
-    let e = run(
-        &load("imc-reram-isaac", &[]),
-        "mamba-130m",
-        &Workload::decode(64),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.contains("norm") && e.contains("digital host"), "{e}");
+    // In-memory units alone cannot run a model's norms: ISAAC without its [host] says
+    // what is missing.
+    let p = without_host("imc-reram-isaac", &[]);
+    let e = run(&p, "mamba-130m", &Workload::decode(64))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("norm") && e.contains("digital host") && e.contains("[host]"),
+        "{e}"
+    );
 }
 
 #[test]
