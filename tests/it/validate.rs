@@ -166,6 +166,20 @@ fn the_model_defaults_meet_their_recorded_uncalibrated_bounds() {
         .as_f64()
         .unwrap();
     assert!((lat - 390.0 * 1.98).abs() < 1e-9, "{lat}");
+    // Keys given with --set still apply; the preset's others (tensor 0.8204) do not.
+    let f = run_json(&[
+        "--measured",
+        path.to_str().unwrap(),
+        "--arch",
+        "h100-sxm5-80gb",
+        "--fit",
+        "--uncalibrated",
+        "--set",
+        "gpu.efficiency.mem_latency_cycles=1234",
+    ]);
+    let p = &f["fit"]["params"];
+    assert_eq!(p["mem_latency_cycles"]["before"].as_f64(), Some(1234.0));
+    assert_eq!(p["tensor"]["before"].as_f64(), Some(0.85));
 }
 
 #[test]

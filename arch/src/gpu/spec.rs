@@ -112,8 +112,13 @@ pub const DEFAULT_ALU_EFFICIENCY: f64 = 0.75;
 /// or read and write (element-wise) sit in that range. FastGEMV reaches 0.94 on an RTX
 /// 3090 at 16384².
 pub const DEFAULT_MEM_EFFICIENCY: f64 = 0.9;
-/// Default launch overhead: 2.5 µs — the floor of back-to-back small kernels; FastGEMV's
-/// RTX 3090 table fits `t = 2.5 µs + bytes / (0.94 · 936 GB/s)` from 512² to 16384².
+/// Default launch overhead: 2.5 µs — the floor of small kernels; FastGEMV's RTX 3090 table
+/// (its `method_and_result.md`: profiled kernel durations, "total GEMV kernel(s) average
+/// runtime") fits `t = 2.5 µs + bytes / (0.94 · 936 GB/s)` from 512² to 16384². A
+/// profiler's duration leaves out what CUDA events around one kernel add (the event
+/// records, the front end's launch of a kernel queued behind other work); no published
+/// figure for that was found, and on an H100 the validation harness's own one-element add
+/// takes 4.0 µs between events (validation/README.md), so this default is low there.
 pub const DEFAULT_LAUNCH_OVERHEAD_US: f64 = 2.5;
 /// Default scan step: 8 cycles — the loop-carried chain of the sequential recurrence as
 /// Mamba's `selective_scan_fwd` kernel runs it (the mechanism of
