@@ -17,6 +17,7 @@ Examples:
   silica validate --measured validation/data/h100-sxm.csv --arch h100-sxm5-80gb --out out/val
   silica validate --measured validation/data/published.csv         # each row's device names its preset
   silica validate --measured validation/data/h100-sxm.csv --arch h100-sxm5-80gb --fit --split-seed 0
+  silica validate --measured validation/data/h100-sxm.csv --arch h100-sxm5-80gb --fit --uncalibrated
   silica validate --measured my-gpu.csv --arch a100-sxm4-80gb --set gpu.efficiency.tensor=0.8 --json";
 
 /// Arguments of `silica validate`.
@@ -43,6 +44,10 @@ pub struct ValidateArgs {
     /// Host time to issue one kernel in eager mode (decoder steps), µs.
     #[arg(long, default_value_t = DEFAULT_HOST_LAUNCH_GAP_US)]
     host_gap_us: f64,
+    /// Ignore the platform's own [gpu.efficiency] values and use the model's defaults
+    /// (keys given with --set still apply): the uncalibrated model.
+    #[arg(long)]
+    uncalibrated: bool,
     /// Calibrate: fit the efficiency parameters on half of the cases, report the other half.
     #[arg(long)]
     fit: bool,
@@ -75,12 +80,18 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<()> {
                 measured.file
             ),
         };
-        let start = run::model_of(&arch, &args.set, comp)?;
+        let start = run::model_of(&arch, &args.set, comp, args.uncalibrated)?;
         Some((arch, run::calibrate(&measured, &start, args.split_seed)?))
     } else {
         None
     };
-    let eval = run::evaluate(measured, args.arch.as_deref(), &args.set, comp)?;
+    let eval = run::evaluate(
+        measured,
+        args.arch.as_deref(),
+        &args.set,
+        comp,
+        args.uncalibrated,
+    )?;
     let cal_ref = cal.as_ref().map(|(_, c)| c);
     let results = cal_ref.map_or(&eval.results, |c| &c.after);
     let claims = crate::validate::score::claims(&eval.measured.cases, results);
@@ -173,10 +184,15 @@ fn write_preset(
     let (before, after) = c.held_out_overall();
     let note = vec![
         format!(
-            "Calibrated {} by `silica validate --fit --measured {} --arch {arch} --split-seed {}`",
+            "Calibrated {} by `silica validate --fit --measured {} --arch {arch} --split-seed {}{}`",
             preset::today(),
             args.measured.display(),
-            c.seed
+            c.seed,
+            if args.uncalibrated {
+                " --uncalibrated"
+            } else {
+                ""
+            }
         ),
         format!(
             "on half of the cases; held-out MAPE {before:.1} % before, {after:.1} % after \

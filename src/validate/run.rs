@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 use arch::Platform;
+use arch::gpu::GpuEfficiencySpec;
 use arch::overrides::parse_assignment;
 
 use super::data::{Case, Measured};
@@ -23,8 +24,15 @@ pub fn fitted_params() -> Vec<Param> {
         .collect()
 }
 
-/// Loads platform `name` (preset or `.toml`) with `--set` overrides as a [`Model`].
-pub fn model_of(name: &str, set: &[String], comp: Composition) -> anyhow::Result<Model> {
+/// Loads platform `name` (preset or `.toml`) with `--set` overrides as a [`Model`]. With
+/// `uncalibrated`, the platform's own `[gpu.efficiency]` values are dropped — the model's
+/// defaults (`arch::gpu` `DEFAULT_*`) apply — except the keys `set` gives.
+pub fn model_of(
+    name: &str,
+    set: &[String],
+    comp: Composition,
+    uncalibrated: bool,
+) -> anyhow::Result<Model> {
     let overrides = set
         .iter()
         .map(|s| parse_assignment(s))
@@ -32,10 +40,38 @@ pub fn model_of(name: &str, set: &[String], comp: Composition) -> anyhow::Result
     let p =
         Platform::load(name, &overrides).with_context(|| format!("loading platform `{name}`"))?;
     let pname = p.name.clone();
-    let gpu = p.gpu.ok_or_else(|| {
+    let mut gpu = p.gpu.ok_or_else(|| {
         anyhow::anyhow!("platform `{name}` has no [gpu] section; `silica validate` needs a GPU")
     })?;
+    if uncalibrated {
+        let mut spec = gpu.spec().clone();
+        let keys: Vec<&str> = overrides
+            .iter()
+            .filter_map(|(k, _)| k.strip_prefix("gpu.efficiency."))
+            .collect();
+        spec.efficiency = only_keys(&spec.efficiency, &keys);
+        gpu = spec
+            .validate("gpu")
+            .with_context(|| format!("platform `{name}` with default efficiencies"))?;
+    }
     Ok(Model::new(&gpu.named(&pname), comp))
+}
+
+/// The values of `e` named in `keys`; the others unset (defaults).
+fn only_keys(e: &GpuEfficiencySpec, keys: &[&str]) -> GpuEfficiencySpec {
+    let keep = |k: &str, v: Option<f64>| if keys.contains(&k) { v } else { None };
+    GpuEfficiencySpec {
+        tensor: keep("tensor", e.tensor),
+        attention: keep("attention", e.attention),
+        alu: keep("alu", e.alu),
+        mem_bandwidth: keep("mem_bandwidth", e.mem_bandwidth),
+        launch_overhead_us: keep("launch_overhead_us", e.launch_overhead_us),
+        stream_launch_overhead_us: keep("stream_launch_overhead_us", e.stream_launch_overhead_us),
+        scan_step_cycles: keep("scan_step_cycles", e.scan_step_cycles),
+        dequant_alu: keep("dequant_alu", e.dequant_alu),
+        mem_latency_cycles: keep("mem_latency_cycles", e.mem_latency_cycles),
+        softmax_bandwidth: keep("softmax_bandwidth", e.softmax_bandwidth),
+    }
 }
 
 /// Predictions of every case of a file.
@@ -69,12 +105,13 @@ fn platforms(m: &Measured, arch: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// Predicts every case of `m` (see [`Evaluation`]).
+/// Predicts every case of `m` (see [`Evaluation`]; `uncalibrated` as in [`model_of`]).
 pub fn evaluate(
     m: Measured,
     arch: Option<&str>,
     set: &[String],
     comp: Composition,
+    uncalibrated: bool,
 ) -> anyhow::Result<Evaluation> {
     let platform = platforms(&m, arch);
     let mut models: BTreeMap<&str, Model> = BTreeMap::new();
@@ -83,8 +120,8 @@ pub fn evaluate(
         if !models.contains_key(p.as_str()) {
             // With --arch the error names the platform already; else it names the row.
             let model = match arch {
-                Some(_) => model_of(p, set, comp)?,
-                None => model_of(p, set, comp).with_context(|| {
+                Some(_) => model_of(p, set, comp, uncalibrated)?,
+                None => model_of(p, set, comp, uncalibrated).with_context(|| {
                     format!(
                         "{}:{} (case `{}`): its `device` must name a GPU preset or file, \
                          or pass --arch",

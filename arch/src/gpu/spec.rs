@@ -76,7 +76,7 @@ pub struct GpuEfficiencySpec {
     /// `launch_overhead_us`. Used by compositions of kernels (a decoder step).
     pub stream_launch_overhead_us: Option<f64>,
     /// Latency of one step of a sequential recurrence inside a block, SM clock cycles
-    /// (≥ 0); the selective scan's per-step floor.
+    /// (≥ 0); the selective scan's per-step floor. Default [`DEFAULT_SCAN_STEP_CYCLES`].
     pub scan_step_cycles: Option<f64>,
     /// Fraction of the CUDA-core issue rate that fused dequantise-and-multiply GEMV/GEMM
     /// kernels sustain for their unpacking, scaling and FMAs (0–1]; the rest goes to
@@ -87,7 +87,8 @@ pub struct GpuEfficiencySpec {
     /// `WARP_BYTES_PER_TRIP`); a fused dequantising GEMV exposes two of them
     /// (`GEMV_FILL_TRIPS`); PyTorch's register softmax kernel walks a row one round trip
     /// per element and thread, its other block kernels wait one per wave; the chunked scan
-    /// pays one per chunk.
+    /// pays one per chunk. Default: [`default_mem_latency_cycles`] (a published
+    /// pointer-chase latency in nanoseconds at the boost clock).
     pub mem_latency_cycles: Option<f64>,
     /// Fraction of the achievable DRAM bandwidth (`mem_bandwidth`) a row softmax sustains
     /// (0–1]: the row reductions between reading a row and writing it leave fewer loads
@@ -104,25 +105,68 @@ pub const DEFAULT_ATTENTION_EFFICIENCY: f64 = 0.7;
 /// Default ALU efficiency: 0.75 (no published figure; a first-principles allowance for
 /// issue conflicts and address arithmetic — a calibration parameter).
 pub const DEFAULT_ALU_EFFICIENCY: f64 = 0.75;
-/// Default achievable DRAM fraction: 0.9 — large copies reach about 90 % of peak on
-/// A100/H100 (a 3.0 TB/s device-to-device copy on an H100 SXM's 3.35 TB/s was measured
-/// on this project's machines; FastGEMV reaches 0.94 on an RTX 3090 at 16384²).
+/// Default achievable DRAM fraction: 0.9 — the STREAM kernels of the RRZE `gpu-benches`
+/// suite (github.com/te42kyfo/gpu-benches, `cuda-stream/h100_pcie.txt`) reach, on an H100
+/// PCIe's 2.04 TB/s, 0.95 of peak reading only, 0.84 reading and writing one stream
+/// (`scale`) and 0.90 for two reads and a write (`triad`); kernels that mostly read (GEMV)
+/// or read and write (element-wise) sit in that range. FastGEMV reaches 0.94 on an RTX
+/// 3090 at 16384².
 pub const DEFAULT_MEM_EFFICIENCY: f64 = 0.9;
-/// Default launch overhead: 2.5 µs — the floor of back-to-back small kernels; FastGEMV's
-/// RTX 3090 table fits `t = 2.5 µs + bytes / (0.94 · 936 GB/s)` from 512² to 16384².
+/// Default launch overhead: 2.5 µs — the floor of small kernels; FastGEMV's RTX 3090 table
+/// (its `method_and_result.md`: profiled kernel durations, "total GEMV kernel(s) average
+/// runtime") fits `t = 2.5 µs + bytes / (0.94 · 936 GB/s)` from 512² to 16384². A
+/// profiler's duration leaves out what CUDA events around one kernel add (the event
+/// records, the front end's launch of a kernel queued behind other work); no published
+/// figure for that was found, and on an H100 the validation harness's own one-element add
+/// takes 4.0 µs between events (validation/README.md), so this default is low there.
 pub const DEFAULT_LAUNCH_OVERHEAD_US: f64 = 2.5;
-/// Default scan step: 8 cycles — one dependent FMA (4-cycle latency on Ampere; Jia et al.
-/// style microbenchmarks) plus the multiply feeding it, state held in registers.
+/// Default scan step: 8 cycles — the loop-carried chain of the sequential recurrence as
+/// Mamba's `selective_scan_fwd` kernel runs it (the mechanism of
+/// [`super::KernelRequest::SelectiveScan`]): each thread holds its time steps' `exp(Δ·A)`
+/// and `Δ·B·u` in registers, computed ahead of the recurrence, and combines them with the
+/// running prefix by `(a, b) ← (a·aₜ, aₜ·b + bₜ)`: an FMUL and an FFMA of 4 cycles each per
+/// step (FP32 latency on Volta and Turing, Jia et al., "Dissecting the NVIDIA Volta GPU
+/// Architecture via Microbenchmarking", 2018, and "… Turing T4 …", 2019), counted in
+/// sequence. A loop that is not unrolled and computes each step from memory, as the
+/// validation harness's Triton `selective_scan_seq` does, pays its whole step (about 90
+/// cycles of conversions, MUFU.EX2, the FFMA, an 8-state sum and a shuffle) and a DRAM
+/// round trip per step instead: a different algorithm (validation/README.md).
 pub const DEFAULT_SCAN_STEP_CYCLES: f64 = 8.0;
 
 /// Default dequantisation ALU efficiency: 0.75, the same allowance as
-/// [`DEFAULT_ALU_EFFICIENCY`] (no published figure; a calibration parameter).
+/// [`DEFAULT_ALU_EFFICIENCY`]. A count of the harness's W4 kernel (`gpu/qgemv.py`) agrees:
+/// per packed word and output column it issues the 27 lane operations the model counts
+/// ([`super::matmul`]: 8 × (2.125 + 1.25) at one activation row) and about 9 more that
+/// the model does not (the word's load, the scale's and zero point's loads and FP16→FP32
+/// conversions, per-element pointer and mask arithmetic of the three tile loads), 27/36 =
+/// 0.75 of the issue slots. No published figure; a calibration parameter.
 pub const DEFAULT_DEQUANT_ALU_EFFICIENCY: f64 = 0.75;
-/// Default DRAM round-trip latency: 0 cycles — latency hidden (a calibration parameter;
-/// HBM load latency on recent GPUs is several hundred cycles unloaded and more under load).
-pub const DEFAULT_MEM_LATENCY_CYCLES: f64 = 0.0;
+/// Default DRAM round trip of an HBM GPU (and of any memory not GDDR), nanoseconds: 390 —
+/// the pointer-chase latency of the RRZE `gpu-benches` suite (github.com/te42kyfo/
+/// gpu-benches, `gpu-latency`: one dependent 8-byte load at a time, 64-byte strides in
+/// random order over buffers larger than the L2) is 571 cycles at 1410 MHz (405 ns) on an
+/// A100 80GB (`cuda-latency/a100_80.txt`) and 658 cycles at 1755 MHz (375 ns) on an H100
+/// PCIe (`gpu-latency/h100_pcie.txt`), both HBM2e; 390 ns is their mean. An unloaded
+/// latency: under load the queues add to it.
+pub const DEFAULT_MEM_LATENCY_NS_HBM: f64 = 390.0;
+/// Default DRAM round trip of a GDDR GPU, nanoseconds: 254 — the same benchmark on an L40
+/// (Ada, GDDR6): 632 cycles at 2490 MHz (`gpu-latency/l40.txt`).
+pub const DEFAULT_MEM_LATENCY_NS_GDDR: f64 = 254.0;
 /// Default softmax bandwidth fraction: 1 — an ideal one-read, one-write kernel.
 pub const DEFAULT_SOFTMAX_BANDWIDTH: f64 = 1.0;
+
+/// Default `mem_latency_cycles` of a GPU: the round trip of its memory technology
+/// ([`DEFAULT_MEM_LATENCY_NS_GDDR`] when `mem_kind` starts with `GDDR`, else
+/// [`DEFAULT_MEM_LATENCY_NS_HBM`]) in cycles of its boost clock: `ns × boost_clock_mhz /
+/// 1000` (an H100 SXM5: 390 ns × 1.98 GHz = 772.2 cycles).
+pub fn default_mem_latency_cycles(mem_kind: &str, boost_clock_mhz: f64) -> f64 {
+    let ns = if mem_kind.to_ascii_uppercase().starts_with("GDDR") {
+        DEFAULT_MEM_LATENCY_NS_GDDR
+    } else {
+        DEFAULT_MEM_LATENCY_NS_HBM
+    };
+    ns * boost_clock_mhz / 1000.0
+}
 
 /// The `[gpu]` section as written in a platform file.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -331,7 +375,9 @@ impl GpuSpec {
                 .unwrap_or(DEFAULT_LAUNCH_OVERHEAD_US),
             scan_step_cycles: e.scan_step_cycles.unwrap_or(DEFAULT_SCAN_STEP_CYCLES),
             dequant_alu: e.dequant_alu.unwrap_or(DEFAULT_DEQUANT_ALU_EFFICIENCY),
-            mem_latency_cycles: e.mem_latency_cycles.unwrap_or(DEFAULT_MEM_LATENCY_CYCLES),
+            mem_latency_cycles: e.mem_latency_cycles.unwrap_or_else(|| {
+                default_mem_latency_cycles(&self.mem_kind, self.boost_clock_mhz)
+            }),
             softmax_bandwidth: e.softmax_bandwidth.unwrap_or(DEFAULT_SOFTMAX_BANDWIDTH),
         };
         check_fraction(&ek, "tensor", eff.tensor)?;
@@ -505,6 +551,24 @@ mod tests {
         // Dynamic budget: 100 − 10 − 1e11 × 10 pJ = 89 W; per op 89 / 2.048e12 s = 43.46 pJ.
         assert!((g.compute_power_w() - 89.0).abs() < 1e-9);
         assert!((g.tensor_pj_per_op(DType::Fp16).unwrap() - 89.0 / 2.048).abs() < 1e-9);
+    }
+
+    #[test]
+    fn default_dram_round_trip_is_the_published_latency_at_the_boost_clock() {
+        // HBM2 at 1000 MHz: 390 ns × 1 GHz = 390 cycles; a GDDR6X part: 254 ns × 1 GHz.
+        let g = spec().validate("gpu").unwrap();
+        assert!((g.efficiency().mem_latency_cycles - 390.0).abs() < 1e-9);
+        let mut s = spec();
+        s.mem_kind = "GDDR6X".into();
+        let g = s.validate("gpu").unwrap();
+        assert!((g.efficiency().mem_latency_cycles - 254.0).abs() < 1e-9);
+        // A value in the file wins.
+        let mut s = spec();
+        s.efficiency.mem_latency_cycles = Some(10.0);
+        assert_eq!(
+            s.validate("gpu").unwrap().efficiency().mem_latency_cycles,
+            10.0
+        );
     }
 
     #[test]
