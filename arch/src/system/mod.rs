@@ -1,10 +1,18 @@
 //! # Multi-device systems
 //!
-//! A platform of `N` identical devices (GPUs, CPUs, accelerator chips) joined by an
-//! interconnect: the `[system]` section ([`SystemSpec`]) names the device count, an
-//! interconnect preset ([`INTERCONNECTS`]: NVLink 3/4, PCIe 4/5, Groq C2C) and a topology,
-//! with optional overrides. The validated [`System`] prices the collectives a mapper needs
-//! to split a model across devices, and a tensor-parallel GEMM.
+//! A platform of `N` identical devices (GPUs, CPUs, accelerator chips such as Groq's
+//! LPU, FPGAs, PE-array ASICs) joined by an interconnect: the `[system]` section
+//! ([`SystemSpec`]) names the device count, an interconnect preset ([`INTERCONNECTS`]:
+//! NVLink 3/4, PCIe 4/5, Groq C2C) and a topology, with optional overrides. The validated
+//! [`System`] prices the collectives a mapper needs to split a model across devices, a
+//! tensor-parallel GEMM and the activation send between pipeline stages.
+//!
+//! ## Tensor × pipeline parallelism
+//! `pipeline_stages = P` (default 1) splits the `N` devices into `P` pipeline stages of
+//! `T = N ÷ P` tensor-parallel devices (an error names `system.pipeline_stages` when `P`
+//! does not divide `N`). Devices are numbered stage by stage. [`System::tensor_group`] is
+//! the system one stage's `T` devices form (for its all-reduces); [`System::stage_send`]
+//! prices the activation send from one stage to the next.
 //!
 //! ## Cost model (α–β)
 //! `bw` is one device's link bandwidth per direction (all its links together), `α` the
@@ -16,12 +24,22 @@
 //!   node): the same two phases done directly — every device sends its `(N−1)` shares to
 //!   all peers at once, link-limited — `2(N−1)/N · B / bw + 2α + α₀`. (NVSwitch's
 //!   in-network reduction, NVLS, is not modelled: it would halve the bytes a GPU sends.)
+//! - **dragonfly** (Kim et al., ISCA 2008; Groq's scale-out network, Abts et al. ISCA
+//!   2022): groups of `g` devices fully connected by local links (`bw` per device, a
+//!   `bw/(g−1)` link to each peer), groups joined by global links (`bw_global` per
+//!   device). Within one group it is the fully-connected formula on the `N − 1` local
+//!   links it uses, `bw · (N−1)/(g−1)`; across groups each phase takes the minimal route
+//!   (local, global, local hop: 3α) at the slower of `bw` and `bw_global`:
+//!   `2(N−1)/N · B / min(bw, bw_global) + 6α + α₀`. This is a flat bound: the
+//!   hierarchical algorithm (reduce within groups first) and adaptive routing over
+//!   several global links are not modelled.
 //!
 //! All-gather and reduce-scatter of a `B`-byte (full) tensor take half the all-reduce's
-//! traffic: `(N−1)/N · B / bw` plus `(N−1)α` (ring) or `α` (direct), plus `α₀`. A
-//! pipeline-parallel send of `B` bytes to one peer takes `B / bw_pair + α + α₀`, where
-//! `bw_pair = bw` on a ring or switch and `bw/(N−1)` on a fully-connected topology (each
-//! peer has its own share of the links).
+//! traffic: `(N−1)/N · B / bw` plus `(N−1)α` (ring) or `α` (direct; `3α` across dragonfly
+//! groups), plus `α₀`. A pipeline-parallel send of `B` bytes to one peer takes
+//! `B / bw_pair + α + α₀`, where `bw_pair = bw` on a ring or switch, `bw/(N−1)` on a
+//! fully-connected topology (each peer has its own share of the links), `bw/(g−1)` within
+//! a dragonfly group and `bw_global` (with `3α`) between groups.
 //!
 //! ## Tensor-parallel GEMM
 //! [`System::tp_gemm`] splits `C[m×n] = A[m×k]·B[k×n]` over the devices: **column**-
@@ -58,6 +76,10 @@ pub enum Topology {
     Switch,
     /// Every pair of devices has its own direct links.
     FullyConnected,
+    /// Groups of `group_devices` devices fully connected by local links, groups joined
+    /// by global links (Kim et al., "Technology-Driven, Highly-Scalable Dragonfly
+    /// Topology", ISCA 2008; Groq's scale-out network, Abts et al. ISCA 2022).
+    Dragonfly,
 }
 
 /// An interconnect preset: `(name, bytes per second per direction per device, step
@@ -102,14 +124,16 @@ pub const INTERCONNECTS: [InterconnectPreset; 5] = [
     ),
     (
         "groq-c2c",
-        105e9,
+        98e9,
         0.6,
         0.0,
         Topology::FullyConnected,
-        "Groq TSP: 16 C2C links of 4 × 30 Gb/s lanes = 15 GB/s per link per direction \
-         (Linley Newsletter, 'Groq Gets Connected', 2020); an 8-chip node is fully connected \
-         by 7 local links per chip = 105 GB/s; step latency an estimate (Groq ISCA 2022: \
-         under 3 µs end to end across 10,440 TSPs); no start-up cost (statically scheduled)",
+        "Groq TSP: 16 C2C links of 4 lanes at 30 Gb/s, 28 Gb/s when cabled = 14 GB/s per \
+         link per direction (Linley Newsletter, 'Groq Gets Connected', 2020); the 8 TSPs of \
+         a GroqNode are fully connected by 7 local (cabled) links per TSP = 98 GB/s, and \
+         each TSP has 4 global links to other nodes (Abts et al., ISCA 2022; Hot Chips 34); \
+         step latency an estimate (ISCA 2022: under 3 µs end to end across 10,440 TSPs); \
+         no start-up cost (statically scheduled)",
     ),
 ];
 
@@ -129,6 +153,14 @@ pub struct SystemSpec {
     pub step_latency_us: Option<f64>,
     /// Override: fixed start-up latency per collective, µs.
     pub base_latency_us: Option<f64>,
+    /// Pipeline stages `P` (default 1): `devices = T × P`, with `T` tensor-parallel
+    /// devices in each stage.
+    pub pipeline_stages: Option<u32>,
+    /// Dragonfly only: devices per group (fully connected by the local links).
+    pub group_devices: Option<u32>,
+    /// Dragonfly only: one device's bandwidth to a device of another group (its global
+    /// links), bytes/s per direction.
+    pub global_link_bytes_per_s: Option<f64>,
 }
 
 /// A validated multi-device system.
@@ -140,6 +172,11 @@ pub struct System {
     link_bytes_per_s: f64,
     step_latency_s: f64,
     base_latency_s: f64,
+    pipeline_stages: u32,
+    /// Dragonfly: devices per group (0 for other topologies).
+    group_devices: u32,
+    /// Dragonfly: bytes/s between devices of different groups (0 otherwise).
+    global_link_bytes_per_s: f64,
 }
 
 /// The cost of one collective or transfer.
@@ -207,13 +244,78 @@ impl SystemSpec {
         check(key_path, "link_bytes_per_s", self.link_bytes_per_s, true)?;
         check(key_path, "step_latency_us", self.step_latency_us, false)?;
         check(key_path, "base_latency_us", self.base_latency_us, false)?;
+        check(
+            key_path,
+            "global_link_bytes_per_s",
+            self.global_link_bytes_per_s,
+            true,
+        )?;
+        let pipeline_stages = self.pipeline_stages.unwrap_or(1);
+        if pipeline_stages == 0 || !self.devices.is_multiple_of(pipeline_stages) {
+            let divisors: Vec<String> = (1..=self.devices)
+                .filter(|d| self.devices.is_multiple_of(*d))
+                .map(|d| d.to_string())
+                .collect();
+            return Err(ArchError::Invalid {
+                key: format!("{key_path}.pipeline_stages"),
+                message: format!(
+                    "{} devices do not split into {pipeline_stages} pipeline stages: devices \
+                     must be (tensor-parallel devices per stage) × pipeline_stages; \
+                     pipeline_stages can be one of {}",
+                    self.devices,
+                    divisors.join(", ")
+                ),
+            });
+        }
+        let topology = self.topology.unwrap_or(p.4);
+        let (group_devices, global) = match topology {
+            Topology::Dragonfly => {
+                let missing = |field: &str| ArchError::Invalid {
+                    key: format!("{key_path}.{field}"),
+                    message: "a dragonfly topology needs group_devices (devices per group) \
+                              and global_link_bytes_per_s (bytes/s between groups)"
+                        .into(),
+                };
+                let g = self.group_devices.ok_or_else(|| missing("group_devices"))?;
+                if g == 0 {
+                    return Err(ArchError::Invalid {
+                        key: format!("{key_path}.group_devices"),
+                        message: "must be >= 1, got 0".into(),
+                    });
+                }
+                let bw = self
+                    .global_link_bytes_per_s
+                    .ok_or_else(|| missing("global_link_bytes_per_s"))?;
+                (g, bw)
+            }
+            _ => {
+                for (field, set) in [
+                    ("group_devices", self.group_devices.is_some()),
+                    (
+                        "global_link_bytes_per_s",
+                        self.global_link_bytes_per_s.is_some(),
+                    ),
+                ] {
+                    if set {
+                        return Err(ArchError::Invalid {
+                            key: format!("{key_path}.{field}"),
+                            message: "is used only with topology = \"dragonfly\"".into(),
+                        });
+                    }
+                }
+                (0, 0.0)
+            }
+        };
         Ok(System {
             devices: self.devices,
             interconnect: p.0.to_string(),
-            topology: self.topology.unwrap_or(p.4),
+            topology,
             link_bytes_per_s: self.link_bytes_per_s.unwrap_or(p.1),
             step_latency_s: self.step_latency_us.unwrap_or(p.2) * 1e-6,
             base_latency_s: self.base_latency_us.unwrap_or(p.3) * 1e-6,
+            pipeline_stages,
+            group_devices,
+            global_link_bytes_per_s: global,
         })
     }
 }
@@ -252,11 +354,80 @@ impl System {
         }
     }
 
-    /// `(steps per phase)`: `N − 1` on a ring, 1 when devices talk directly.
-    fn phase_steps(&self) -> u32 {
+    /// Pipeline stages `P` (1 without pipeline parallelism).
+    pub fn pipeline_stages(&self) -> u32 {
+        self.pipeline_stages
+    }
+    /// Tensor-parallel devices per pipeline stage, `T = devices ÷ P`.
+    pub fn tensor_devices(&self) -> u32 {
+        self.devices / self.pipeline_stages.max(1)
+    }
+    /// Dragonfly: devices per group (`None` for other topologies).
+    pub fn group_devices(&self) -> Option<u32> {
+        (self.topology == Topology::Dragonfly).then_some(self.group_devices)
+    }
+    /// Dragonfly: bytes/s between two devices of different groups (`None` otherwise).
+    pub fn global_link_bytes_per_s(&self) -> Option<f64> {
+        (self.topology == Topology::Dragonfly).then_some(self.global_link_bytes_per_s)
+    }
+
+    /// The system one pipeline stage's `T` tensor-parallel devices form, for their
+    /// collectives: the same system when `P = 1`. On a fully-connected topology the `T`
+    /// devices use `T − 1` of each device's `N − 1` peer links (`bw · (T−1)/(N−1)`); on a
+    /// dragonfly a stage that fits in one group is a fully-connected system of its local
+    /// links (`bw_local · (T−1)/(g−1)`); ring and switch keep their per-device bandwidth.
+    pub fn tensor_group(&self) -> System {
+        if self.pipeline_stages <= 1 {
+            return self.clone();
+        }
+        let t = self.tensor_devices();
+        let mut g = self.clone();
+        g.devices = t;
+        g.pipeline_stages = 1;
+        let share = |peers: u32| {
+            if peers > 1 {
+                f64::from(t.saturating_sub(1)) / f64::from(peers - 1)
+            } else {
+                1.0
+            }
+        };
         match self.topology {
-            Topology::Ring => self.devices - 1,
-            Topology::Switch | Topology::FullyConnected => 1,
+            Topology::Ring | Topology::Switch => {}
+            Topology::FullyConnected => g.link_bytes_per_s *= share(self.devices),
+            Topology::Dragonfly if t <= self.group_devices => {
+                g.topology = Topology::FullyConnected;
+                g.link_bytes_per_s *= share(self.group_devices);
+                g.group_devices = 0;
+                g.global_link_bytes_per_s = 0.0;
+            }
+            Topology::Dragonfly => {}
+        }
+        g
+    }
+
+    /// Whether a dragonfly's devices all sit in one group.
+    fn one_group(&self) -> bool {
+        self.devices <= self.group_devices
+    }
+
+    /// `(bandwidth, steps per phase)` of a collective: `N − 1` steps on a ring, 1 when
+    /// devices talk directly; on a dragonfly within one group the local links
+    /// (`bw · (N−1)/(g−1)`, 1 step), across groups the slower of a device's local and
+    /// global bandwidth and 3 steps (local, global, local hop: the minimal route).
+    fn phase(&self) -> (f64, u32) {
+        match self.topology {
+            Topology::Ring => (self.link_bytes_per_s, self.devices - 1),
+            Topology::Switch | Topology::FullyConnected => (self.link_bytes_per_s, 1),
+            Topology::Dragonfly if self.one_group() => {
+                let g = self.group_devices;
+                let share = if g > 1 {
+                    f64::from(self.devices - 1) / f64::from(g - 1)
+                } else {
+                    1.0
+                };
+                (self.link_bytes_per_s * share, 1)
+            }
+            Topology::Dragonfly => (self.link_bytes_per_s.min(self.global_link_bytes_per_s), 3),
         }
     }
 
@@ -267,10 +438,9 @@ impl System {
         }
         let n = f64::from(self.devices);
         let sent = 2.0 * (n - 1.0) / n * bytes;
-        let steps = 2 * self.phase_steps();
-        let t = sent / self.link_bytes_per_s
-            + f64::from(steps) * self.step_latency_s
-            + self.base_latency_s;
+        let (bw, phase_steps) = self.phase();
+        let steps = 2 * phase_steps;
+        let t = sent / bw + f64::from(steps) * self.step_latency_s + self.base_latency_s;
         self.comm(t, sent, steps)
     }
 
@@ -282,10 +452,8 @@ impl System {
         }
         let n = f64::from(self.devices);
         let sent = (n - 1.0) / n * bytes;
-        let steps = self.phase_steps();
-        let t = sent / self.link_bytes_per_s
-            + f64::from(steps) * self.step_latency_s
-            + self.base_latency_s;
+        let (bw, steps) = self.phase();
+        let t = sent / bw + f64::from(steps) * self.step_latency_s + self.base_latency_s;
         self.comm(t, sent, steps)
     }
 
@@ -294,17 +462,47 @@ impl System {
         self.all_gather(bytes)
     }
 
-    /// Point-to-point send of `bytes` to one peer (a pipeline-parallel stage boundary).
+    /// Point-to-point send of `bytes` to one peer (a pipeline-parallel stage boundary):
+    /// `B / bw_pair + α + α₀`. On a dragonfly this is a send to another group
+    /// (`B / bw_global + 3α + α₀`: local, global, local hop); see [`System::stage_send`].
     pub fn send(&self, bytes: f64) -> CommEstimate {
         if self.devices <= 1 || bytes <= 0.0 {
             return self.comm(0.0, 0.0, 0);
         }
-        let pair_bw = match self.topology {
-            Topology::Ring | Topology::Switch => self.link_bytes_per_s,
-            Topology::FullyConnected => self.link_bytes_per_s / f64::from(self.devices - 1),
+        let (pair_bw, steps) = match self.topology {
+            Topology::Ring | Topology::Switch => (self.link_bytes_per_s, 1),
+            Topology::FullyConnected => (self.link_bytes_per_s / f64::from(self.devices - 1), 1),
+            Topology::Dragonfly if self.one_group() => (self.local_pair_bw(), 1),
+            Topology::Dragonfly => (self.global_link_bytes_per_s, 3),
         };
-        let t = bytes / pair_bw + self.step_latency_s + self.base_latency_s;
-        self.comm(t, bytes, 1)
+        let t = bytes / pair_bw + f64::from(steps) * self.step_latency_s + self.base_latency_s;
+        self.comm(t, bytes, steps)
+    }
+
+    /// A dragonfly's bandwidth between two devices of one group: one local link.
+    fn local_pair_bw(&self) -> f64 {
+        self.link_bytes_per_s / f64::from(self.group_devices.max(2) - 1)
+    }
+
+    /// The activation send from pipeline stage `stage` to stage `stage + 1`: each of the
+    /// stage's `T` devices sends `bytes` (its copy or shard) to its counterpart in the
+    /// next stage, all at once, so the time is one pair's. Devices are numbered stage by
+    /// stage (stage `s` holds devices `s·T … s·T + T − 1`). On a dragonfly the send stays
+    /// on local links (`B / bw_local_pair + α + α₀`) when every pair is in one group,
+    /// else it crosses groups ([`System::send`]); on other topologies it is
+    /// [`System::send`].
+    pub fn stage_send(&self, stage: u32, bytes: f64) -> CommEstimate {
+        if self.topology != Topology::Dragonfly || self.devices <= 1 || bytes <= 0.0 {
+            return self.send(bytes);
+        }
+        let t = self.tensor_devices();
+        let g = self.group_devices.max(1);
+        let local = (0..t).all(|i| (stage * t + i) / g == ((stage + 1) * t + i) / g);
+        if !local {
+            return self.send(bytes);
+        }
+        let s = bytes / self.local_pair_bw() + self.step_latency_s + self.base_latency_s;
+        self.comm(s, bytes, 1)
     }
 
     /// Tensor-parallel GEMM `C[m×n] = A[m×k]·B[k×n]` on `device`, split as `split` over

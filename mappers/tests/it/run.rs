@@ -257,14 +257,30 @@ fn impossible_requests_say_what_does_not_fit() {
     let e = run(&load("groq-lpu", &[]), "llama2-7b", &Workload::decode(128))
         .unwrap_err()
         .to_string();
-    // Groq cannot form a multi-device system, and 4-bit Llama-2-7B (~3.6 GB) is far
-    // above its 230 MB of SRAM: neither more devices nor --quant is offered.
+    // Groq's int8 array makes the model w8a8: 6.74 B parameters at 1 byte plus the fp16
+    // embedding table ≈ 7.00 GB; 4-bit Llama-2-7B (~3.6 GB) is still far above 230 MB, so
+    // --quant is not offered, but chips are: ⌈7 003 545 600 / 230 686 720⌉ = ⌈30.4⌉ = 31,
+    // with the keys that add them.
     assert!(
         e.contains("on-chip SRAM")
-            && e.contains("more memory")
-            && !e.contains("devices of this kind")
-            && !e.contains("--quant w4a16:"),
+            && e.contains("as w8a8")
+            && e.contains(
+                "need 31 devices of this kind (a [system] section: --set system.devices=31 \
+                 --set system.interconnect=groq-c2c)"
+            )
+            && !e.contains("--quant w4a16"),
         "{e}"
+    );
+    // Following the hint makes it run: 7 003 545 600 / 31 = 225 920 826 B of weights per
+    // chip and 1/31 of the 67 MB cache fit in 230 686 720 B.
+    let set = [
+        ("system.devices", Value::Integer(31)),
+        ("system.interconnect", Value::String("groq-c2c".into())),
+    ];
+    let r = run(&load("groq-lpu", &set), "llama2-7b", &Workload::decode(128)).unwrap();
+    assert_eq!(
+        (r.devices, r.tensor_parallel, r.pipeline_stages),
+        (31, 31, 1)
     );
     // A platform with no unit for norms.
     let e = run(&load("eyeriss", &[]), "mamba-130m", &Workload::decode(128))
@@ -313,22 +329,24 @@ fn fit_hints_offer_only_what_the_platform_can_take() {
         e.contains("need 6 devices of this kind") && !e.contains("--quant"),
         "{e}"
     );
-    // Eyeriss (4 GiB DRAM, no multi-device system): Llama-2-7B fp16 is 13.5 GB; 4-bit
-    // weights (≈ 4 GB, under 4.29 GB) fit, more devices are not offered.
+    // Eyeriss (4 GiB DRAM): Llama-2-7B fp16 is 13.5 GB; 4-bit weights (≈ 4 GB, under
+    // 4.29 GB) fit, and so do ⌈13.48 / 4.29⌉ = 4 chips (any platform with a compute unit
+    // can form a [system]).
     let e = hint("eyeriss", "llama2-7b", &Workload::decode(128));
     assert!(
-        e.contains("--quant w4a16") && !e.contains("devices of this kind"),
+        e.contains("--quant w4a16")
+            && e.contains(
+                "need 4 devices of this kind (a [system] section: --set system.devices=4"
+            ),
         "{e}"
     );
-    // OPT-30B already at w4a16 on generic-os-128 (16 GiB): 17.2 GB of weights; neither
-    // --quant w4a16 again nor more devices.
+    // OPT-30B already at w4a16 on generic-os-128 (16 GiB): 17.2 GB of weights; not
+    // --quant w4a16 again, but ⌈17.2 / 17.18⌉ = 2 devices.
     let mut w = Workload::decode(128);
     w.transforms.quant = Some(Quantization::scheme("w4a16", None).unwrap());
     let e = hint("generic-os-128", "opt-30b", &w);
     assert!(
-        e.contains("already at 4 bits")
-            && !e.contains("--quant w4a16")
-            && !e.contains("devices of this kind"),
+        !e.contains("--quant w4a16") && e.contains("need 2 devices of this kind"),
         "{e}"
     );
 }
