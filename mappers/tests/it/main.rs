@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod mapping;
+mod pipeline;
 mod run;
 mod vector;
