@@ -2,8 +2,9 @@
 //! the whole embedding table included), then the KV cache and recurrent state after the
 //! step, must fit the memory of each device: split evenly across the `T` tensor-parallel
 //! devices of a pipeline stage, each stage holding its own layers' weights and KV cache
-//! ([`super::pp`]; with one stage, `T = N` devices hold everything). Memories: a GPU's or CPU's `mem_capacity_bytes`, an accelerator's DRAM
-//! (`DramConfig::capacity_bytes`), an SRAM-only chip's on-chip SRAM. A platform with no
+//! ([`super::pp`]; with one stage, `T = N` devices hold everything). Memories: a GPU's or
+//! CPU's `mem_capacity_bytes`, an accelerator's DRAM (`DramConfig::capacity_bytes`), an
+//! SRAM-only chip's on-chip SRAM. A platform with no
 //! off-chip memory description (an ideal memory) is not checked.
 
 use arch::Platform;
@@ -133,21 +134,23 @@ pub fn can_form_system(p: &Platform) -> bool {
         || p.pim.is_some()
 }
 
-/// How to ask for `need` devices on `p`.
+/// How to ask for `need` devices on `p` (rounded up to a multiple of its pipeline
+/// stages): `--set system.devices=…`, with a `[system]` section (PCIe 5, or Groq C2C for
+/// an SRAM-only chip) when it has none.
 fn devices_hint(p: &Platform, need: u64) -> String {
-    if p.system.is_some() {
-        format!("--set system.devices={need}")
-    } else {
-        format!(
+    match &p.system {
+        Some(s) => {
+            let stages = u64::from(s.pipeline_stages().max(1));
+            format!("--set system.devices={}", need.div_ceil(stages) * stages)
+        }
+        None => format!(
             "a [system] section: --set system.devices={need} --set system.interconnect={}",
-            if p.gpu.is_some() || p.cpu.is_some() {
-                "nvlink4"
-            } else if p.sram_only.is_some() {
+            if p.sram_only.is_some() {
                 "groq-c2c"
             } else {
                 "pcie5"
             }
-        )
+        ),
     }
 }
 
@@ -194,6 +197,23 @@ fn weights_hint(p: &Platform, g: &Graph, need: u64, n: u64, cap: u64) -> String 
             }
         ),
     }
+}
+
+/// With enough devices in all but a stage that overflows (`stage_bytes` on `T` devices
+/// of `cap` bytes): fewer, wider stages — the largest divisor `P'` of `devices` with
+/// `devices ÷ P' ≥ ⌈stage_bytes ÷ cap⌉`.
+fn stage_hint(devices: u32, stage_bytes: u64, cap: u64) -> String {
+    let per_stage = stage_bytes.div_ceil(cap.max(1)).max(1);
+    let stages = (1..=devices)
+        .rev()
+        .find(|&d| devices.is_multiple_of(d) && u64::from(devices / d) >= per_stage)
+        .unwrap_or(1);
+    format!(
+        "the most loaded pipeline stage ({}) needs {per_stage} devices: use fewer, wider \
+         stages (--set system.pipeline_stages={stages}, {} devices each)",
+        gb(stage_bytes),
+        devices / stages
+    )
 }
 
 fn gb(b: u64) -> String {
@@ -255,7 +275,11 @@ pub fn check(p: &Platform, g: &Graph, devices: u32) -> Result<(), MapError> {
             place: place_of(ws),
             needed_bytes: w_need,
             available_bytes: cap,
-            hint: Some(weights_hint(p, g, need, n, cap)),
+            hint: Some(if pipelined && u64::from(devices) >= need {
+                stage_hint(devices, st.stages[ws].weight_bytes, cap)
+            } else {
+                weights_hint(p, g, need, n, cap)
+            }),
         });
     }
     let (ks, _, k_need) = by(&|s| per(s.weight_bytes) + per(s.kv_state_bytes));

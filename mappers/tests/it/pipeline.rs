@@ -165,3 +165,30 @@ fn groq_576_runs_every_bundled_model() {
     assert!(e.contains("as w8a8") && e.contains("need 2 devices"), "{e}");
     assert!(run(&load("groq-node", &[]), "mamba-130m", &Workload::decode(64)).is_ok());
 }
+
+#[test]
+fn an_overflowing_stage_asks_for_wider_stages() {
+    // LLaVA-Video-72B on 576 chips as 72 stages × 8: the last stage holds the fp16 LM
+    // head, 152 064 × 8 192 × 2 = 2 491 416 576 B, and the final norm, 8 192 × 2 B:
+    // ⌈2 491 432 960 / 8⌉ = 311 429 120 B per chip > 230 686 720. The chips are enough in
+    // all (576 > 327), the stage is too narrow: ⌈2 491 432 960 / 230 686 720⌉ = 11 chips;
+    // the largest divisor of 576 leaving ≥ 11 chips per stage is 48 (12 each).
+    let w = Workload::decode(64);
+    let p72 = load(
+        "groq-576",
+        &[("system.pipeline_stages", Value::Integer(72))],
+    );
+    let e = run(&p72, "llava-video-72b", &w).unwrap_err().to_string();
+    assert!(
+        e.contains("needs 311429120 bytes")
+            && e.contains("72 pipeline stages × 8 tensor-parallel")
+            && e.contains("needs 11 devices")
+            && e.contains("--set system.pipeline_stages=48, 12 devices each"),
+        "{e}"
+    );
+    let p48 = load(
+        "groq-576",
+        &[("system.pipeline_stages", Value::Integer(48))],
+    );
+    assert!(run(&p48, "llava-video-72b", &w).is_ok());
+}
