@@ -394,6 +394,44 @@ fn send_task(time: sim_core::Time, bytes: u64, part: Option<Part>, dep: usize) -
 #[cfg(test)]
 mod tests {
     use super::partition;
+    use proptest::prelude::*;
+
+    /// The least largest range over every split of `w` into `k` non-empty ranges, by
+    /// enumerating the cut sets (a reference independent of the DP).
+    fn brute(w: &[u64], k: usize) -> u64 {
+        fn go(w: &[u64], k: usize) -> u64 {
+            if k == 1 {
+                return w.iter().sum();
+            }
+            (1..=w.len() - (k - 1))
+                .map(|c| w[..c].iter().sum::<u64>().max(go(&w[c..], k - 1)))
+                .min()
+                .unwrap_or(u64::MAX)
+        }
+        go(w, k)
+    }
+
+    proptest! {
+        #[test]
+        fn partition_is_an_optimal_contiguous_split(
+            w in proptest::collection::vec(0u64..1000, 1..9),
+            k in 1usize..6,
+        ) {
+            let cuts = partition(&w, k);
+            let k = k.min(w.len());
+            prop_assert_eq!(cuts.len(), k - 1);
+            let mut bounds = vec![0];
+            bounds.extend(&cuts);
+            bounds.push(w.len());
+            prop_assert!(bounds.windows(2).all(|p| p[0] < p[1]), "{:?}", bounds);
+            let largest = bounds
+                .windows(2)
+                .map(|p| w[p[0]..p[1]].iter().sum::<u64>())
+                .max()
+                .unwrap();
+            prop_assert_eq!(largest, brute(&w, k));
+        }
+    }
 
     #[test]
     fn min_max_partition_by_hand() {
