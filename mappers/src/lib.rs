@@ -102,6 +102,9 @@ pub fn compose_host(p: &Platform) -> Result<(Platform, Option<String>), MapError
                 link_bytes_per_s: None,
                 step_latency_us: None,
                 base_latency_us: None,
+                pipeline_stages: None,
+                group_devices: None,
+                global_link_bytes_per_s: None,
             }
             .validate(key)?,
         ),

@@ -211,8 +211,12 @@ pub struct Report {
     pub objective: Objective,
     /// Fidelity.
     pub fidelity: FidelityInfo,
-    /// Devices.
+    /// Devices (all of them: tensor-parallel × pipeline stages asked for).
     pub devices: u32,
+    /// Tensor-parallel devices per pipeline stage.
+    pub tensor_parallel: u32,
+    /// Pipeline stages used (1 without pipeline parallelism).
+    pub pipeline_stages: u32,
     /// Simulated time of the step, s.
     pub seconds: f64,
     /// The same, ps.
@@ -303,8 +307,12 @@ pub fn build(
     opts: &crate::RunOptions,
 ) -> Report {
     let p = pc.platform;
-    let devices = s.devices.max(1);
-    let dev = f64::from(devices);
+    // Dynamic energy and FLOPs: each operator runs on one stage's `T` devices; static
+    // power and peak: every device of the system.
+    let tensor = s.devices.max(1);
+    let dev = f64::from(tensor);
+    let devices = s.total_devices.max(tensor);
+    let all = f64::from(devices);
     let secs = t.end.as_secs_f64();
     let live = || s.tasks.iter().enumerate().filter(|(_, t)| t.alive);
     // Energy by (unit, action): dynamic per task, then static over the run.
@@ -320,7 +328,7 @@ pub fn build(
         }
     }
     for (u, a, mw) in static_mw(pc) {
-        *by_action.entry((u.into(), a.into())).or_default() += mw * 1e-3 * secs * dev;
+        *by_action.entry((u.into(), a.into())).or_default() += mw * 1e-3 * secs * all;
     }
     let energy_j: f64 = by_action.values().sum();
     let mut by_unit: BTreeMap<String, f64> = BTreeMap::new();
@@ -588,13 +596,13 @@ pub fn build(
             tokens_per_step, ..
         } => (w.batch * tokens_per_step, None),
     };
-    let flops = live().map(|(_, x)| x.flops).sum::<u64>() * u64::from(devices);
+    let flops = live().map(|(_, x)| x.flops).sum::<u64>() * u64::from(tensor);
     let peak = p
         .gpu
         .as_ref()
         .and_then(|gp| gp.peak_ops(arch::gpu::DType::Fp16))
         .or_else(|| p.peak_ops_per_s())
-        .map(|x| x * dev);
+        .map(|x| x * all);
     let clock_mhz = p.clock_mhz;
     Report {
         platform: p.name.clone(),
@@ -605,6 +613,8 @@ pub fn build(
         objective: opts.objective,
         fidelity,
         devices,
+        tensor_parallel: tensor,
+        pipeline_stages: s.pipeline_stages.max(1),
         seconds: secs,
         time_ps: t.end.as_ps(),
         cycles: p.clock.cycles_at(t.end),

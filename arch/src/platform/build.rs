@@ -160,10 +160,20 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
         .pim
         .as_ref()
         .and_then(|p| keep(&mut cx, p.validate("pim")));
-    if system.is_some() && gpu.is_none() && cpu.is_none() {
+    // A multi-device system is N copies of the platform's device: any platform with a
+    // compute unit can form one.
+    let computes = gpu.is_some()
+        || cpu.is_some()
+        || pe_array.is_some()
+        || nonlinear.is_some()
+        || crossbar.is_some()
+        || assoc_processor.is_some()
+        || pim.is_some();
+    if system.is_some() && !computes {
         cx.invalid(
             "system",
-            "describes several devices but the platform has no [gpu] or [cpu] device",
+            "describes several devices but the platform has no compute unit ([gpu], [cpu], \
+             [pe_array], [nonlinear], [crossbar], [assoc_processor] or [pim])",
         );
     }
     // Cross-unit: the buffer must hold at least one array-sized tile (K = 1).
@@ -219,12 +229,15 @@ pub(super) fn build(raw: RawPlatform, loc: &Locator<'_>) -> Result<Platform, Arc
             (raw.system.is_some(), "system"),
         ] {
             if present {
+                let why = if section == "system" {
+                    "several accelerator devices sharing one host are not modelled (the \
+                     host's own devices are `[host] devices`)"
+                } else {
+                    "a platform with its own GPU or CPU runs everything itself"
+                };
                 cx.invalid(
                     "host",
-                    format!(
-                        "is given beside [{section}]; a platform with its own GPU or CPU runs \
-                         everything itself: remove [host] or [{section}]"
-                    ),
+                    format!("is given beside [{section}]; {why}: remove [host] or [{section}]"),
                 );
             }
         }

@@ -66,7 +66,9 @@ const ACCEL_PRESETS: &[(&str, &str)] = &[
         "generic-os-128",
         include_str!("../../presets/generic-os-128.toml"),
     ),
+    ("groq-576", include_str!("../../presets/groq-576.toml")),
     ("groq-lpu", include_str!("../../presets/groq-lpu.toml")),
+    ("groq-node", include_str!("../../presets/groq-node.toml")),
     ("marca", include_str!("../../presets/marca.toml")),
     ("tpu-v1", include_str!("../../presets/tpu-v1.toml")),
 ];

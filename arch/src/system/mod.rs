@@ -1,10 +1,18 @@
 //! # Multi-device systems
 //!
-//! A platform of `N` identical devices (GPUs, CPUs, accelerator chips) joined by an
-//! interconnect: the `[system]` section ([`SystemSpec`]) names the device count, an
-//! interconnect preset ([`INTERCONNECTS`]: NVLink 3/4, PCIe 4/5, Groq C2C) and a topology,
-//! with optional overrides. The validated [`System`] prices the collectives a mapper needs
-//! to split a model across devices, and a tensor-parallel GEMM.
+//! A platform of `N` identical devices (GPUs, CPUs, accelerator chips such as Groq's
+//! LPU, FPGAs, PE-array ASICs) joined by an interconnect: the `[system]` section
+//! ([`SystemSpec`]) names the device count, an interconnect preset ([`INTERCONNECTS`]:
+//! NVLink 3/4, PCIe 4/5, Groq C2C) and a topology, with optional overrides. The validated
+//! [`System`] prices the collectives a mapper needs to split a model across devices, a
+//! tensor-parallel GEMM and the activation send between pipeline stages.
+//!
+//! ## Tensor × pipeline parallelism
+//! `pipeline_stages = P` (default 1) splits the `N` devices into `P` pipeline stages of
+//! `T = N ÷ P` tensor-parallel devices (an error names `system.pipeline_stages` when `P`
+//! does not divide `N`). Devices are numbered stage by stage. [`System::tensor_group`] is
+//! the system one stage's `T` devices form (for its all-reduces); [`System::stage_send`]
+//! prices the activation send from one stage to the next.
 //!
 //! ## Cost model (α–β)
 //! `bw` is one device's link bandwidth per direction (all its links together), `α` the
@@ -16,12 +24,22 @@
 //!   node): the same two phases done directly — every device sends its `(N−1)` shares to
 //!   all peers at once, link-limited — `2(N−1)/N · B / bw + 2α + α₀`. (NVSwitch's
 //!   in-network reduction, NVLS, is not modelled: it would halve the bytes a GPU sends.)
+//! - **dragonfly** (Kim et al., ISCA 2008; Groq's scale-out network, Abts et al. ISCA
+//!   2022): groups of `g` devices fully connected by local links (`bw` per device, a
+//!   `bw/(g−1)` link to each peer), groups joined by global links (`bw_global` per
+//!   device). Within one group it is the fully-connected formula on the `N − 1` local
+//!   links it uses, `bw · (N−1)/(g−1)`; across groups each phase takes the minimal route
+//!   (local, global, local hop: 3α) at the slower of `bw` and `bw_global`:
+//!   `2(N−1)/N · B / min(bw, bw_global) + 6α + α₀`. This is a flat bound: the
+//!   hierarchical algorithm (reduce within groups first) and adaptive routing over
+//!   several global links are not modelled.
 //!
 //! All-gather and reduce-scatter of a `B`-byte (full) tensor take half the all-reduce's
-//! traffic: `(N−1)/N · B / bw` plus `(N−1)α` (ring) or `α` (direct), plus `α₀`. A
-//! pipeline-parallel send of `B` bytes to one peer takes `B / bw_pair + α + α₀`, where
-//! `bw_pair = bw` on a ring or switch and `bw/(N−1)` on a fully-connected topology (each
-//! peer has its own share of the links).
+//! traffic: `(N−1)/N · B / bw` plus `(N−1)α` (ring) or `α` (direct; `3α` across dragonfly
+//! groups), plus `α₀`. A pipeline-parallel send of `B` bytes to one peer takes
+//! `B / bw_pair + α + α₀`, where `bw_pair = bw` on a ring or switch, `bw/(N−1)` on a
+//! fully-connected topology (each peer has its own share of the links), `bw/(g−1)` within
+//! a dragonfly group and `bw_global` (with `3α`) between groups.
 //!
 //! ## Tensor-parallel GEMM
 //! [`System::tp_gemm`] splits `C[m×n] = A[m×k]·B[k×n]` over the devices: **column**-
@@ -41,12 +59,15 @@
 //! assert_eq!(tp.comm.unwrap().bytes_sent_per_device, 262144.0);
 //! ```
 
+mod spec;
+
 use serde::Deserialize;
 use sim_core::Time;
 
+pub use spec::{INTERCONNECTS, InterconnectPreset, SystemSpec};
+
 use crate::ArchError;
 use crate::gpu::kernels::{DType, KernelEstimate, KernelModel, KernelRequest, secs_to_time};
-use crate::suggest::closest;
 
 /// How the devices are wired.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -58,77 +79,10 @@ pub enum Topology {
     Switch,
     /// Every pair of devices has its own direct links.
     FullyConnected,
-}
-
-/// An interconnect preset: `(name, bytes per second per direction per device, step
-/// latency µs, start-up latency µs, default topology, source)`.
-pub type InterconnectPreset = (&'static str, f64, f64, f64, Topology, &'static str);
-
-/// The interconnect presets. Latencies of NVLink and PCIe are NCCL's tuning model
-/// (`src/graph/tuning.cc`): ring LL-protocol hardware latency per step (NVLink 0.6 µs, PCIe
-/// 1.0 µs) and base latency 6.6 µs.
-pub const INTERCONNECTS: [InterconnectPreset; 5] = [
-    (
-        "nvlink3",
-        300e9,
-        0.6,
-        6.6,
-        Topology::Switch,
-        "A100: 12 NVLink 3 links × 25 GB/s per direction = 600 GB/s total (A100 datasheet)",
-    ),
-    (
-        "nvlink4",
-        450e9,
-        0.6,
-        6.6,
-        Topology::Switch,
-        "H100 SXM: 18 NVLink 4 links × 25 GB/s per direction = 900 GB/s total (H100 datasheet)",
-    ),
-    (
-        "pcie4",
-        31.5e9,
-        1.0,
-        6.6,
-        Topology::Switch,
-        "PCIe 4.0 x16: 16 GT/s × 16 lanes × 128/130 / 8 = 31.5 GB/s per direction",
-    ),
-    (
-        "pcie5",
-        63.0e9,
-        1.0,
-        6.6,
-        Topology::Switch,
-        "PCIe 5.0 x16: 32 GT/s × 16 lanes × 128/130 / 8 = 63.0 GB/s per direction",
-    ),
-    (
-        "groq-c2c",
-        105e9,
-        0.6,
-        0.0,
-        Topology::FullyConnected,
-        "Groq TSP: 16 C2C links of 4 × 30 Gb/s lanes = 15 GB/s per link per direction \
-         (Linley Newsletter, 'Groq Gets Connected', 2020); an 8-chip node is fully connected \
-         by 7 local links per chip = 105 GB/s; step latency an estimate (Groq ISCA 2022: \
-         under 3 µs end to end across 10,440 TSPs); no start-up cost (statically scheduled)",
-    ),
-];
-
-/// The `[system]` section as written.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct SystemSpec {
-    /// Number of identical devices (≥ 1).
-    pub devices: u32,
-    /// Interconnect preset name (see [`INTERCONNECTS`]).
-    pub interconnect: String,
-    /// Topology (default: the preset's).
-    pub topology: Option<Topology>,
-    /// Override: link bandwidth per device per direction, bytes/s.
-    pub link_bytes_per_s: Option<f64>,
-    /// Override: latency per communication step, µs.
-    pub step_latency_us: Option<f64>,
-    /// Override: fixed start-up latency per collective, µs.
-    pub base_latency_us: Option<f64>,
+    /// Groups of `group_devices` devices fully connected by local links, groups joined
+    /// by global links (Kim et al., "Technology-Driven, Highly-Scalable Dragonfly
+    /// Topology", ISCA 2008; Groq's scale-out network, Abts et al. ISCA 2022).
+    Dragonfly,
 }
 
 /// A validated multi-device system.
@@ -140,6 +94,11 @@ pub struct System {
     link_bytes_per_s: f64,
     step_latency_s: f64,
     base_latency_s: f64,
+    pipeline_stages: u32,
+    /// Dragonfly: devices per group (0 for other topologies).
+    group_devices: u32,
+    /// Dragonfly: bytes/s between devices of different groups (0 otherwise).
+    global_link_bytes_per_s: f64,
 }
 
 /// The cost of one collective or transfer.
@@ -171,51 +130,6 @@ pub struct TpGemmEstimate {
     pub comm: Option<CommEstimate>,
     /// `per_device.time + comm.time`.
     pub time: Time,
-}
-
-fn check(key: &str, field: &str, v: Option<f64>, positive: bool) -> Result<(), ArchError> {
-    match v {
-        Some(x) if !x.is_finite() || x < 0.0 || (positive && x == 0.0) => Err(ArchError::Invalid {
-            key: format!("{key}.{field}"),
-            message: format!("must be {}, got {x}", if positive { "> 0" } else { ">= 0" }),
-        }),
-        _ => Ok(()),
-    }
-}
-
-impl SystemSpec {
-    /// Validates this section (`key_path` prefixes error keys).
-    pub fn validate(&self, key_path: &str) -> Result<System, ArchError> {
-        if self.devices == 0 {
-            return Err(ArchError::Invalid {
-                key: format!("{key_path}.devices"),
-                message: "a system needs at least 1 device".into(),
-            });
-        }
-        let names = || INTERCONNECTS.iter().map(|p| p.0);
-        let Some(p) = INTERCONNECTS
-            .iter()
-            .find(|p| p.0.eq_ignore_ascii_case(&self.interconnect))
-        else {
-            return Err(ArchError::UnknownName {
-                what: format!("interconnect at `{key_path}.interconnect`"),
-                name: self.interconnect.clone(),
-                suggestion: closest(&self.interconnect, names()),
-                valid: names().map(String::from).collect(),
-            });
-        };
-        check(key_path, "link_bytes_per_s", self.link_bytes_per_s, true)?;
-        check(key_path, "step_latency_us", self.step_latency_us, false)?;
-        check(key_path, "base_latency_us", self.base_latency_us, false)?;
-        Ok(System {
-            devices: self.devices,
-            interconnect: p.0.to_string(),
-            topology: self.topology.unwrap_or(p.4),
-            link_bytes_per_s: self.link_bytes_per_s.unwrap_or(p.1),
-            step_latency_s: self.step_latency_us.unwrap_or(p.2) * 1e-6,
-            base_latency_s: self.base_latency_us.unwrap_or(p.3) * 1e-6,
-        })
-    }
 }
 
 impl System {
@@ -252,11 +166,80 @@ impl System {
         }
     }
 
-    /// `(steps per phase)`: `N − 1` on a ring, 1 when devices talk directly.
-    fn phase_steps(&self) -> u32 {
+    /// Pipeline stages `P` (1 without pipeline parallelism).
+    pub fn pipeline_stages(&self) -> u32 {
+        self.pipeline_stages
+    }
+    /// Tensor-parallel devices per pipeline stage, `T = devices ÷ P`.
+    pub fn tensor_devices(&self) -> u32 {
+        self.devices / self.pipeline_stages.max(1)
+    }
+    /// Dragonfly: devices per group (`None` for other topologies).
+    pub fn group_devices(&self) -> Option<u32> {
+        (self.topology == Topology::Dragonfly).then_some(self.group_devices)
+    }
+    /// Dragonfly: bytes/s between two devices of different groups (`None` otherwise).
+    pub fn global_link_bytes_per_s(&self) -> Option<f64> {
+        (self.topology == Topology::Dragonfly).then_some(self.global_link_bytes_per_s)
+    }
+
+    /// The system one pipeline stage's `T` tensor-parallel devices form, for their
+    /// collectives: the same system when `P = 1`. On a fully-connected topology the `T`
+    /// devices use `T − 1` of each device's `N − 1` peer links (`bw · (T−1)/(N−1)`); on a
+    /// dragonfly a stage that fits in one group is a fully-connected system of its local
+    /// links (`bw_local · (T−1)/(g−1)`); ring and switch keep their per-device bandwidth.
+    pub fn tensor_group(&self) -> System {
+        if self.pipeline_stages <= 1 {
+            return self.clone();
+        }
+        let t = self.tensor_devices();
+        let mut g = self.clone();
+        g.devices = t;
+        g.pipeline_stages = 1;
+        let share = |peers: u32| {
+            if peers > 1 {
+                f64::from(t.saturating_sub(1)) / f64::from(peers - 1)
+            } else {
+                1.0
+            }
+        };
         match self.topology {
-            Topology::Ring => self.devices - 1,
-            Topology::Switch | Topology::FullyConnected => 1,
+            Topology::Ring | Topology::Switch => {}
+            Topology::FullyConnected => g.link_bytes_per_s *= share(self.devices),
+            Topology::Dragonfly if t <= self.group_devices => {
+                g.topology = Topology::FullyConnected;
+                g.link_bytes_per_s *= share(self.group_devices);
+                g.group_devices = 0;
+                g.global_link_bytes_per_s = 0.0;
+            }
+            Topology::Dragonfly => {}
+        }
+        g
+    }
+
+    /// Whether a dragonfly's devices all sit in one group.
+    fn one_group(&self) -> bool {
+        self.devices <= self.group_devices
+    }
+
+    /// `(bandwidth, steps per phase)` of a collective: `N − 1` steps on a ring, 1 when
+    /// devices talk directly; on a dragonfly within one group the local links
+    /// (`bw · (N−1)/(g−1)`, 1 step), across groups the slower of a device's local and
+    /// global bandwidth and 3 steps (local, global, local hop: the minimal route).
+    fn phase(&self) -> (f64, u32) {
+        match self.topology {
+            Topology::Ring => (self.link_bytes_per_s, self.devices - 1),
+            Topology::Switch | Topology::FullyConnected => (self.link_bytes_per_s, 1),
+            Topology::Dragonfly if self.one_group() => {
+                let g = self.group_devices;
+                let share = if g > 1 {
+                    f64::from(self.devices - 1) / f64::from(g - 1)
+                } else {
+                    1.0
+                };
+                (self.link_bytes_per_s * share, 1)
+            }
+            Topology::Dragonfly => (self.link_bytes_per_s.min(self.global_link_bytes_per_s), 3),
         }
     }
 
@@ -267,10 +250,9 @@ impl System {
         }
         let n = f64::from(self.devices);
         let sent = 2.0 * (n - 1.0) / n * bytes;
-        let steps = 2 * self.phase_steps();
-        let t = sent / self.link_bytes_per_s
-            + f64::from(steps) * self.step_latency_s
-            + self.base_latency_s;
+        let (bw, phase_steps) = self.phase();
+        let steps = 2 * phase_steps;
+        let t = sent / bw + f64::from(steps) * self.step_latency_s + self.base_latency_s;
         self.comm(t, sent, steps)
     }
 
@@ -282,10 +264,8 @@ impl System {
         }
         let n = f64::from(self.devices);
         let sent = (n - 1.0) / n * bytes;
-        let steps = self.phase_steps();
-        let t = sent / self.link_bytes_per_s
-            + f64::from(steps) * self.step_latency_s
-            + self.base_latency_s;
+        let (bw, steps) = self.phase();
+        let t = sent / bw + f64::from(steps) * self.step_latency_s + self.base_latency_s;
         self.comm(t, sent, steps)
     }
 
@@ -294,17 +274,47 @@ impl System {
         self.all_gather(bytes)
     }
 
-    /// Point-to-point send of `bytes` to one peer (a pipeline-parallel stage boundary).
+    /// Point-to-point send of `bytes` to one peer (a pipeline-parallel stage boundary):
+    /// `B / bw_pair + α + α₀`. On a dragonfly this is a send to another group
+    /// (`B / bw_global + 3α + α₀`: local, global, local hop); see [`System::stage_send`].
     pub fn send(&self, bytes: f64) -> CommEstimate {
         if self.devices <= 1 || bytes <= 0.0 {
             return self.comm(0.0, 0.0, 0);
         }
-        let pair_bw = match self.topology {
-            Topology::Ring | Topology::Switch => self.link_bytes_per_s,
-            Topology::FullyConnected => self.link_bytes_per_s / f64::from(self.devices - 1),
+        let (pair_bw, steps) = match self.topology {
+            Topology::Ring | Topology::Switch => (self.link_bytes_per_s, 1),
+            Topology::FullyConnected => (self.link_bytes_per_s / f64::from(self.devices - 1), 1),
+            Topology::Dragonfly if self.one_group() => (self.local_pair_bw(), 1),
+            Topology::Dragonfly => (self.global_link_bytes_per_s, 3),
         };
-        let t = bytes / pair_bw + self.step_latency_s + self.base_latency_s;
-        self.comm(t, bytes, 1)
+        let t = bytes / pair_bw + f64::from(steps) * self.step_latency_s + self.base_latency_s;
+        self.comm(t, bytes, steps)
+    }
+
+    /// A dragonfly's bandwidth between two devices of one group: one local link.
+    fn local_pair_bw(&self) -> f64 {
+        self.link_bytes_per_s / f64::from(self.group_devices.max(2) - 1)
+    }
+
+    /// The activation send from pipeline stage `stage` to stage `stage + 1`: each of the
+    /// stage's `T` devices sends `bytes` (its copy or shard) to its counterpart in the
+    /// next stage, all at once, so the time is one pair's. Devices are numbered stage by
+    /// stage (stage `s` holds devices `s·T … s·T + T − 1`). On a dragonfly the send stays
+    /// on local links (`B / bw_local_pair + α + α₀`) when every pair is in one group,
+    /// else it crosses groups ([`System::send`]); on other topologies it is
+    /// [`System::send`].
+    pub fn stage_send(&self, stage: u32, bytes: f64) -> CommEstimate {
+        if self.topology != Topology::Dragonfly || self.devices <= 1 || bytes <= 0.0 {
+            return self.send(bytes);
+        }
+        let t = self.tensor_devices();
+        let g = self.group_devices.max(1);
+        let local = (0..t).all(|i| (stage * t + i) / g == ((stage + 1) * t + i) / g);
+        if !local {
+            return self.send(bytes);
+        }
+        let s = bytes / self.local_pair_bw() + self.step_latency_s + self.base_latency_s;
+        self.comm(s, bytes, 1)
     }
 
     /// Tensor-parallel GEMM `C[m×n] = A[m×k]·B[k×n]` on `device`, split as `split` over

@@ -8,6 +8,7 @@ mod kv_width;
 mod nonlinear;
 mod platform;
 mod reference;
+mod system;
 mod variants;
 mod work;
 mod work_props;

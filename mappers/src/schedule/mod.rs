@@ -6,7 +6,8 @@
 //!    else the nonlinear unit; data movement → the DMA engine).
 //! 2. **Tensor parallelism** ([`tp`]) on multi-device platforms: each operator's work is
 //!    split across devices (Megatron pattern), with an all-reduce after each
-//!    row-parallel product.
+//!    row-parallel product. **Pipeline parallelism** ([`pp`]) with `pipeline_stages`:
+//!    contiguous layer ranges per stage, an activation send at each stage boundary.
 //! 3. **Fusion** ([`fuse`]): element-wise operators fold into their producer's epilogue.
 //! 4. **Host link** ([`host`]): on a platform with a `[host]`, an activation crossing
 //!    between the platform's own units and the host is a transfer task on the link.
@@ -21,6 +22,7 @@ pub mod buffer;
 pub mod fit;
 pub mod fuse;
 pub mod host;
+pub mod pp;
 pub mod tp;
 
 use sim_core::Time;
@@ -66,8 +68,12 @@ pub struct Task {
 pub struct Schedule {
     /// Tasks (live ones execute).
     pub tasks: Vec<Task>,
-    /// Devices the work is split across (1 without `[system]`).
+    /// Tensor-parallel devices each operator is split across (1 without `[system]`).
     pub devices: u32,
+    /// Pipeline stages used (1 without pipeline parallelism).
+    pub pipeline_stages: u32,
+    /// All devices of the system (`T × P` asked for, idle stages included).
+    pub total_devices: u32,
     /// Operators fused into producers.
     pub fused_ops: u64,
     /// DRAM bytes fusion saved.
@@ -142,15 +148,21 @@ pub fn build(
             alive: true,
         });
     }
+    let stages = pp::Stages::of(p, g);
     let mut s = Schedule {
         tasks,
         devices: plan.devices,
+        pipeline_stages: stages.used(),
+        total_devices: p.system.as_ref().map_or(1, |s| s.devices()).max(1),
         fused_ops: 0,
         fusion_saved_bytes: 0,
         buffered_tensors: 0,
         buffer_saved_bytes: 0,
         notes: Vec::new(),
     };
+    if let Some(sys) = &p.system {
+        stages.insert_sends(&mut s, sys);
+    }
     if opts.fusion {
         fuse::fuse(&mut s, costs);
     }

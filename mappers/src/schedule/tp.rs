@@ -13,8 +13,11 @@
 //!   merging/pruning (FrameFusion), which select tokens of the whole hidden states.
 //!
 //! Devices are identical and do the same work, so one device is simulated and energy is
-//! multiplied by `N`. Not modelled: pipeline parallelism, an all-gather of the sharded
-//! logits, overlap of communication with compute, interconnect energy.
+//! multiplied by `N`. With pipeline stages (`[system] pipeline_stages = P`, [`super::pp`])
+//! the split is over the `T = N ÷ P` devices of one stage, whose all-reduces use the
+//! links those `T` devices share (`arch::system::System::tensor_group`). Not modelled:
+//! an all-gather of the sharded logits, overlap of communication with compute,
+//! interconnect energy.
 
 use arch::Platform;
 use arch::system::System;
@@ -40,18 +43,22 @@ pub enum Split {
 
 /// The split of every operator of a graph.
 #[derive(Clone, Debug)]
-pub struct Plan<'a> {
-    /// Devices.
+pub struct Plan {
+    /// Tensor-parallel devices (one pipeline stage's).
     pub devices: u32,
-    system: Option<&'a System>,
+    system: Option<System>,
     splits: Vec<Split>,
 }
 
-impl<'a> Plan<'a> {
+impl Plan {
     /// The plan for `g` on `p` (all `Whole` on one device).
-    pub fn new(p: &'a Platform, g: &Graph) -> Plan<'a> {
-        let system = p.system.as_ref().filter(|s| s.devices() > 1);
-        let devices = system.map_or(1, System::devices);
+    pub fn new(p: &Platform, g: &Graph) -> Plan {
+        let system = p
+            .system
+            .as_ref()
+            .map(System::tensor_group)
+            .filter(|s| s.devices() > 1);
+        let devices = system.as_ref().map_or(1, System::devices);
         let mut splits = vec![Split::Whole; g.len()];
         if devices > 1 {
             let mut sharded = vec![false; g.len()];
@@ -93,7 +100,7 @@ impl<'a> Plan<'a> {
     /// Appends an all-reduce after every row-parallel task and makes that task's
     /// consumers wait for it.
     pub fn insert_collectives(&self, s: &mut Schedule, index: &[usize]) -> Result<(), MapError> {
-        let Some(sys) = self.system else {
+        let Some(sys) = &self.system else {
             return Ok(());
         };
         for (node, &split) in self.splits.iter().enumerate() {

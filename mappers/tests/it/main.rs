@@ -3,5 +3,6 @@
 
 mod host;
 mod mapping;
+mod pipeline;
 mod run;
 mod vector;
