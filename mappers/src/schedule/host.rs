@@ -26,10 +26,9 @@
 //! context out over the same link.
 
 use arch::host::{Host, HostRole};
-use sim_core::Time;
 
 use super::{Schedule, Task};
-use crate::cost::{Bound, EnergyItem, OpCost, UnitKind};
+use crate::cost::{Bound, EnergyItem, UnitKind};
 
 /// Which side of the host link a unit is on: `Some(true)` the host, `Some(false)` the
 /// platform's own units, `None` for edges no transfer is added to (the link itself, and
@@ -129,40 +128,19 @@ fn drop_own_all_reduces(s: &mut Schedule) {
 }
 
 fn link_task(p: &Task, pi: usize, bytes: u64, to_host: bool, host: &Host) -> Task {
-    let time = host.transfer_time(bytes);
-    Task {
-        name: if to_host { "to_host" } else { "from_host" }.into(),
-        op: None,
-        part: p.part,
-        layer: p.layer,
-        category: "communication",
-        unit: UnitKind::HostLink,
-        work: None,
-        cost: OpCost {
-            unit: UnitKind::HostLink,
-            time,
-            compute_time: Time::ZERO,
-            memory_time: time,
-            launch_time: Time::ZERO,
-            roofline: time,
-            dram_read: 0,
-            dram_written: 0,
-            onchip_bytes: 0,
-            energy: vec![EnergyItem::new(
-                "host_link",
-                "transfer",
-                host.transfer_pj(bytes),
-            )],
-            fidelity: 3,
-            bound: Bound::Memory,
-            mapping: None,
-        },
-        flops: 0,
-        deps: vec![pi],
-        out_bytes: bytes,
-        fused: Vec::new(),
-        alive: true,
-    }
+    let energy = vec![EnergyItem::new(
+        "host_link",
+        "transfer",
+        host.transfer_pj(bytes),
+    )];
+    Task::communication(
+        if to_host { "to_host" } else { "from_host" },
+        UnitKind::HostLink,
+        (host.transfer_time(bytes), Bound::Memory, energy),
+        (p.part, p.layer),
+        pi,
+        bytes,
+    )
 }
 
 fn bytes_text(b: u64) -> String {

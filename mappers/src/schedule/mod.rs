@@ -28,7 +28,7 @@ pub mod tp;
 use sim_core::Time;
 use workloads::{Graph, OpId, Part};
 
-use crate::cost::{CostModel, OpCost, PlatformCosts, UnitKind};
+use crate::cost::{Bound, CostModel, EnergyItem, OpCost, PlatformCosts, UnitKind};
 use crate::work::Work;
 use crate::{MapError, RunOptions};
 
@@ -61,6 +61,55 @@ pub struct Task {
     pub fused: Vec<String>,
     /// False once fused into another task (then it is not executed).
     pub alive: bool,
+}
+
+impl Task {
+    /// A communication task (an all-reduce, a pipeline send, a host-link transfer): `time`
+    /// on `unit` after task `dep`, no DRAM or on-chip traffic, `energy` (empty where the
+    /// link's energy is not modelled), bounded by the link's latency or bandwidth.
+    pub fn communication(
+        name: &str,
+        unit: UnitKind,
+        (time, bound, energy): (Time, Bound, Vec<EnergyItem>),
+        (part, layer): (Option<Part>, Option<u32>),
+        dep: usize,
+        bytes: u64,
+    ) -> Task {
+        let memory_time = if bound == Bound::Memory {
+            time
+        } else {
+            Time::ZERO
+        };
+        Task {
+            name: name.into(),
+            op: None,
+            part,
+            layer,
+            category: "communication",
+            unit,
+            work: None,
+            cost: OpCost {
+                unit,
+                time,
+                compute_time: Time::ZERO,
+                memory_time,
+                launch_time: Time::ZERO,
+                roofline: time,
+                dram_read: 0,
+                dram_written: 0,
+                onchip_bytes: 0,
+                energy,
+                fidelity: 3,
+                bound,
+                mapping: None,
+            },
+            flops: 0,
+            deps: vec![dep],
+            out_bytes: bytes,
+            fused: Vec::new(),
+            alive: true,
+        }
+    }
 }
 
 /// A schedule ready to execute.

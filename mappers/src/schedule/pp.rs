@@ -44,7 +44,7 @@ use arch::system::System;
 use workloads::{Graph, OpId, Part};
 
 use super::{Schedule, Task, fit};
-use crate::cost::{Bound, OpCost, UnitKind};
+use crate::cost::{Bound, UnitKind};
 
 /// One pipeline stage.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -360,35 +360,14 @@ impl Stages {
 }
 
 fn send_task(time: sim_core::Time, bytes: u64, part: Option<Part>, dep: usize) -> Task {
-    Task {
-        name: "pipeline_send".into(),
-        op: None,
-        part,
-        layer: None,
-        category: "communication",
-        unit: UnitKind::Interconnect,
-        work: None,
-        cost: OpCost {
-            unit: UnitKind::Interconnect,
-            time,
-            compute_time: sim_core::Time::ZERO,
-            memory_time: sim_core::Time::ZERO,
-            launch_time: sim_core::Time::ZERO,
-            roofline: time,
-            dram_read: 0,
-            dram_written: 0,
-            onchip_bytes: 0,
-            energy: Vec::new(),
-            fidelity: 3,
-            bound: Bound::Latency,
-            mapping: None,
-        },
-        flops: 0,
-        deps: vec![dep],
-        out_bytes: bytes,
-        fused: Vec::new(),
-        alive: true,
-    }
+    Task::communication(
+        "pipeline_send",
+        UnitKind::Interconnect,
+        (time, Bound::Latency, Vec::new()),
+        (part, None),
+        dep,
+        bytes,
+    )
 }
 
 #[cfg(test)]

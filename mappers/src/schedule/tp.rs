@@ -25,7 +25,7 @@ use workloads::{Category, Graph, OpId};
 
 use super::{Schedule, Task};
 use crate::MapError;
-use crate::cost::{Bound, OpCost, UnitKind};
+use crate::cost::{Bound, UnitKind};
 use crate::work::Work;
 
 /// How an operator's work is split across devices.
@@ -122,37 +122,15 @@ impl Plan {
                     }
                 }
             }
-            let cost = OpCost {
-                unit: UnitKind::Interconnect,
-                time: comm.time,
-                compute_time: sim_core::Time::ZERO,
-                memory_time: sim_core::Time::ZERO,
-                launch_time: sim_core::Time::ZERO,
-                roofline: comm.time,
-                dram_read: 0,
-                dram_written: 0,
-                onchip_bytes: 0,
-                energy: Vec::new(),
-                fidelity: 3,
-                bound: Bound::Latency,
-                mapping: None,
-            };
             let (layer, part) = (s.tasks[ti].layer, s.tasks[ti].part);
-            s.tasks.push(Task {
-                name: "all_reduce".into(),
-                op: None,
-                part,
-                layer,
-                category: "communication",
-                unit: UnitKind::Interconnect,
-                work: None,
-                cost,
-                flops: 0,
-                deps: vec![ti],
-                out_bytes: bytes,
-                fused: Vec::new(),
-                alive: true,
-            });
+            s.tasks.push(Task::communication(
+                "all_reduce",
+                UnitKind::Interconnect,
+                (comm.time, Bound::Latency, Vec::new()),
+                (part, layer),
+                ti,
+                bytes,
+            ));
         }
         if s.tasks.iter().any(|t| t.unit == UnitKind::Interconnect) {
             s.notes.push(format!(
