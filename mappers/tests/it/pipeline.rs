@@ -3,22 +3,11 @@
 //! over every bundled model.
 
 use arch::Platform;
-use mappers::{MapError, Report, RunOptions, simulate};
+use mappers::Report;
 use toml::Value;
 use workloads::{Model, Workload};
 
-fn load(name: &str, set: &[(&str, Value)]) -> Platform {
-    let o: Vec<(String, Value)> = set
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    Platform::load(name, &o).unwrap()
-}
-
-fn run(p: &Platform, model: &str, w: &Workload) -> Result<Report, MapError> {
-    let g = Model::resolve(model).unwrap().build(w).unwrap();
-    simulate(p, &g, &RunOptions::default())
-}
+use crate::run::{load, run};
 
 /// An A100 as `devices` of them on NVLink 3, `stages` pipeline stages.
 fn a100s(devices: i64, stages: i64) -> Platform {

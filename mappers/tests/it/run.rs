@@ -10,7 +10,7 @@ use toml::Value;
 use workloads::transforms::Quantization;
 use workloads::{Model, Workload};
 
-fn load(name: &str, set: &[(&str, Value)]) -> Platform {
+pub(crate) fn load(name: &str, set: &[(&str, Value)]) -> Platform {
     let o: Vec<(String, Value)> = set
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
@@ -29,7 +29,7 @@ fn without_host(name: &str, set: &[(&str, Value)]) -> Platform {
     Platform::from_toml_str(bare, &format!("{name}-without-host.toml"), &o).unwrap()
 }
 
-fn run(p: &Platform, model: &str, w: &Workload) -> Result<Report, MapError> {
+pub(crate) fn run(p: &Platform, model: &str, w: &Workload) -> Result<Report, MapError> {
     let g = Model::resolve(model).unwrap().build(w).unwrap();
     simulate(p, &g, &RunOptions::default())
 }
