@@ -68,7 +68,9 @@ pub const INTERCONNECTS: [InterconnectPreset; 5] = [
 pub struct SystemSpec {
     /// Number of identical devices (≥ 1).
     pub devices: u32,
-    /// Interconnect preset name (see [`INTERCONNECTS`]).
+    /// Interconnect preset name (see [`INTERCONNECTS`]); required (an empty name is
+    /// reported as missing, with the valid names).
+    #[serde(default)]
     pub interconnect: String,
     /// Topology (default: the preset's).
     pub topology: Option<Topology>,
@@ -108,6 +110,16 @@ impl SystemSpec {
             });
         }
         let names = || INTERCONNECTS.iter().map(|p| p.0);
+        if self.interconnect.is_empty() {
+            return Err(ArchError::Invalid {
+                key: format!("{key_path}.interconnect"),
+                message: format!(
+                    "missing: the interconnect joining the devices, one of {} (e.g. \
+                     `--set {key_path}.interconnect=pcie5`)",
+                    names().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
         let Some(p) = INTERCONNECTS
             .iter()
             .find(|p| p.0.eq_ignore_ascii_case(&self.interconnect))

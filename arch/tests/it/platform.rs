@@ -325,3 +325,15 @@ fn gpu_problems_name_file_line_and_column() {
         "{e}"
     );
 }
+
+#[test]
+fn a_system_without_an_interconnect_lists_the_valid_ones() {
+    let e = err(&format!("{GOOD}\n[system]\ndevices = 4\n"));
+    assert!(
+        e.contains("system.interconnect")
+            && e.contains("missing")
+            && e.contains("nvlink3, nvlink4, pcie4, pcie5, groq-c2c")
+            && e.contains("test.toml"),
+        "{e}"
+    );
+}
