@@ -54,11 +54,15 @@ pub const INTERCONNECTS: [InterconnectPreset; 5] = [
         0.0,
         Topology::FullyConnected,
         "Groq TSP: 16 C2C links of 4 lanes at 30 Gb/s, 28 Gb/s when cabled = 14 GB/s per \
-         link per direction (Linley Newsletter, 'Groq Gets Connected', 2020); the 8 TSPs of \
-         a GroqNode are fully connected by 7 local (cabled) links per TSP = 98 GB/s, and \
-         each TSP has 4 global links to other nodes (Abts et al., ISCA 2022; Hot Chips 34); \
-         step latency an estimate (ISCA 2022: under 3 µs end to end across 10,440 TSPs); \
-         no start-up cost (statically scheduled)",
+         link per direction (Linley Newsletter, 'Groq Gets Connected', 2020-11-10, reporting \
+         D. Abts at the Linley Fall Processor Conference 2020); the 8 TSPs of a GroqNode \
+         fully connected by 7 local links per TSP = 98 GB/s, 4 global links per TSP (Abts \
+         et al., ISCA 2022, as transcribed by secondary summaries: the paper text was not \
+         retrievable here; cross-check: Groq's 2020 deck gives 240 GB/s of node bisection \
+         = 16 links x 15 GB/s, full connectivity at 30 Gb/s lanes); step latency 0.6 us = \
+         ISCA 2022's end-to-end bound of < 3 us over the network's 5-hop diameter, taken \
+         per hop (an upper bound, not a measured hop time); no start-up cost (statically \
+         scheduled)",
     ),
 ];
 

@@ -95,12 +95,16 @@ fn pipeline_stages_must_divide_the_devices() {
 
 #[test]
 fn groq_c2c_matches_its_sources() {
-    // Linley (2020): a C2C link is 4 lanes; cabled at 28 Gb/s = 4 × 28 / 8 = 14 GB/s per
-    // direction. ISCA 2022 / Hot Chips 34: in a GroqNode each TSP has 7 local links, one
+    // Linley (2020-11, on Abts's Linley Fall Processor Conference talk): a C2C link is 4
+    // lanes; cabled at 28 Gb/s = 4 × 28 / 8 = 14 GB/s per direction. ISCA 2022 (as
+    // transcribed by secondary summaries): in a GroqNode each TSP has 7 local links, one
     // per peer: 7 × 14 = 98 GB/s; a fully-connected topology.
     let c2c = INTERCONNECTS.iter().find(|p| p.0 == "groq-c2c").unwrap();
     assert_eq!(c2c.1, 7.0 * 4.0 * 28e9 / 8.0);
     assert_eq!(c2c.4, Topology::FullyConnected);
+    // Step latency: ISCA 2022 bounds end-to-end latency by 3 µs over a 5-hop diameter:
+    // 3 / 5 = 0.6 µs per hop; statically scheduled, no start-up cost.
+    assert_eq!((c2c.2, c2c.3), (3.0 / 5.0, 0.0));
 }
 
 #[test]
@@ -200,6 +204,10 @@ fn groq_presets_count_their_chips_and_sram() {
             t
         };
         assert_eq!(strip(name), strip("groq-lpu"), "{name}");
+        // Static power per chip: 1/4 (estimate) of the ~300 W a TSP draws (TechSpot 2020,
+        // on Groq's GroqCard launch) = 75 W = 75 000 mW, carried by the buffer's leakage.
+        let leak = p.global_buffer.as_ref().unwrap().leakage_mw;
+        assert_eq!(leak, 300e3 / 4.0, "{name}");
     }
     // The dragonfly: 8-chip groups (a node), 4 global links × 14 GB/s = 56 GB/s per chip.
     let s = load("groq-576", &[]).unwrap().system.unwrap();

@@ -138,6 +138,19 @@ fn more_stages_than_layers_leave_devices_idle() {
 }
 
 #[test]
+fn every_groq_chip_draws_its_static_power() {
+    // groq-576 on Mamba-130M: 26 of the 36 stages hold work, 160 chips idle; all 576 chips
+    // draw the preset's 75 W static power for the whole step (the report multiplies static
+    // power by T × P devices): E ≥ 576 × 75 W × t, and the dynamic rest is small, so the
+    // average power lies within 576 × 75 W = 43 200 W and 45 000 W.
+    let r = run(&load("groq-576", &[]), "mamba-130m", &Workload::decode(64)).unwrap();
+    let floor = 576.0 * 75.0 * r.seconds;
+    assert!(r.energy_j >= floor, "{} < {floor}", r.energy_j);
+    let watts = r.energy_j / r.seconds;
+    assert!((43_200.0..45_000.0).contains(&watts), "{watts} W");
+}
+
+#[test]
 fn groq_576_runs_every_bundled_model() {
     // Every shipped model decodes at context 64 on 576 GroqChips (w8a8: the int8 array).
     for name in workloads::model::shipped_names() {
