@@ -66,22 +66,52 @@ pub(super) fn findings(
         fmt(marca.power_w),
         fmt(marca.tokens_per_j)
     ));
-    let shares: Vec<f64> = SHEET
+    let shares: Vec<(&str, f64)> = SHEET
         .iter()
-        .filter(|r| r.preset != "snapdragon-8-gen3")
+        // Snapdragon: the vendor ran the NPU; groq-576: 576 chips against one chip's
+        // power (its own sentence below).
+        .filter(|r| r.preset != "snapdragon-8-gen3" && r.preset != "groq-576")
         .map(|r| (r, get(r.spec, r.preset, 1)))
         .filter(|(_, p)| p.ok)
-        .map(|(r, p)| p.power_w / r.power_w)
+        .map(|(r, p)| (r.preset, p.power_w / r.power_w))
         .collect();
+    let (below, above): (Vec<_>, Vec<_>) = shares.into_iter().partition(|(_, s)| *s <= 1.0);
+    let pct = |v: &[(&str, f64)], pick: fn(f64, f64) -> f64| {
+        v.iter().map(|(_, s)| *s).fold(f64::NAN, pick) * 100.0
+    };
+    let above_text = if above.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Above it: {} — the modelled system includes a [host] whose power the sheet's \
+             figure leaves out.",
+            above
+                .iter()
+                .map(|(p, s)| format!("{p} {:.0} %", s * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     f.push(format!(
         "Power is the largest disagreement: the survey divides throughput by a nominal power \
          (TDP, a board, a rated chip power), the simulator by the energy of the modelled step. \
-         A decode at batch 1 is memory-bound, so compute units idle and the modelled power is \
-         {:.0}–{:.0} % of the nominal one; tokens/J is higher by the inverse factor. The \
-         orderings of platforms by tokens/J hold nevertheless.",
-        shares.iter().copied().fold(f64::NAN, f64::min) * 100.0,
-        shares.iter().copied().fold(f64::NAN, f64::max) * 100.0
+         A decode at batch 1 is memory-bound, so compute units idle and the modelled power of \
+         the accelerators is {:.0}–{:.0} % of the nominal one; tokens/J is higher by the \
+         inverse factor.{above_text} The orderings of platforms by tokens/J hold nevertheless.",
+        pct(&below, f64::min),
+        pct(&below, f64::max),
     ));
+    let groq = get("survey", "groq-576", 1);
+    if groq.ok {
+        f.push(format!(
+            "Groq: the sheet's 185 W is one chip; the 576-chip groq-576 system that stands in \
+             for Groq's (unpublished) 7B deployment draws {} W, mostly the chips' static power \
+             (75 W each, an estimate), so its {} tokens/J is not comparable with the sheet's \
+             4.40.",
+            fmt(groq.power_w),
+            fmt(groq.tokens_per_j)
+        ));
+    }
     let failed: Vec<String> = specs["survey"]
         .values()
         .filter(|p| !p.ok && p.batch == 1)
