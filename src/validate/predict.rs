@@ -9,7 +9,7 @@
 //! | `softmax` | `Softmax { rows: m, len: n, dtype }` |
 //! | `attention` | `Attention(AttentionShape { batch, heads, kv_heads, q_len: seq_len, kv_len: seq_len, head_dim, causal: true, dtype, kv_dtype: dtype, kv_group: 0 })` for `op` `sdpa_causal_prefill` (or empty); `causal: false` for `sdpa_prefill`; `q_len: 1, causal: false` for `sdpa_decode` |
 //! | `elementwise` | `Elementwise { elements: m, flops_per_element: 1, dtype, n_inputs }`, 2 inputs for `op` `add`/`mul`, else 1 |
-//! | `scan` | by `op`: `selective_scan_seq` → `SelectiveScan { batch, seq_len, d_inner, d_state, dtype }`; `selective_scan_assoc` → `SelectiveScanChunked { .. }` (same fields); `selective_scan_step` → `SelectiveScanStep { batch, d_inner, d_state, dtype }` |
+//! | `scan` | by `op`: `selective_scan_seq` → `SelectiveScanStepwise { batch, seq_len, d_inner, d_state, dtype }`; `selective_scan_assoc` → `SelectiveScanChunked { .. }` (same fields); `selective_scan_step` → `SelectiveScanStep { batch, d_inner, d_state, dtype }` |
 //! | `decoder_step` | the kernels of [`decoder_layer`] × `layers`, launched as in [`LaunchMode`] |
 //!
 //! Each scan variant has its own request: the sequential recurrence, the chunked
@@ -108,7 +108,7 @@ pub fn request(c: &Case) -> Option<KernelRequest> {
                 d_state: c.d_state,
                 dtype: c.dtype,
             },
-            _ => KernelRequest::SelectiveScan {
+            _ => KernelRequest::SelectiveScanStepwise {
                 batch: c.batch,
                 seq_len: c.seq_len,
                 d_inner: c.d_inner,

@@ -68,6 +68,7 @@ fn only_keys(e: &GpuEfficiencySpec, keys: &[&str]) -> GpuEfficiencySpec {
         launch_overhead_us: keep("launch_overhead_us", e.launch_overhead_us),
         stream_launch_overhead_us: keep("stream_launch_overhead_us", e.stream_launch_overhead_us),
         scan_step_cycles: keep("scan_step_cycles", e.scan_step_cycles),
+        stepwise_scan_step_cycles: keep("stepwise_scan_step_cycles", e.stepwise_scan_step_cycles),
         dequant_alu: keep("dequant_alu", e.dequant_alu),
         mem_latency_cycles: keep("mem_latency_cycles", e.mem_latency_cycles),
         softmax_bandwidth: keep("softmax_bandwidth", e.softmax_bandwidth),

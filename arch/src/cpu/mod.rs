@@ -292,8 +292,16 @@ impl KernelModel for Cpu {
                     ..Work::default()
                 });
             }
-            // One scan algorithm on a CPU: the chunked form costs as the sequential one.
+            // One scan algorithm on a CPU: the chunked and stepwise forms cost as the
+            // sequential one.
             KernelRequest::SelectiveScan {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                dtype,
+            }
+            | KernelRequest::SelectiveScanStepwise {
                 batch,
                 seq_len,
                 d_inner,

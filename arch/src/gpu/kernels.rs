@@ -230,6 +230,24 @@ pub enum KernelRequest {
         /// Format of u, Δ, B, C and y (the state is kept in FP32).
         dtype: DType,
     },
+    /// The same sequential scan written as a loop that computes one step per iteration
+    /// from memory, loading step `t + 1` while it computes step `t` (the validation
+    /// harness's Triton `selective_scan_seq`): same work and traffic as
+    /// [`KernelRequest::SelectiveScan`], but its per-step chain is
+    /// `efficiency.stepwise_scan_step_cycles` (conversions, MUFU.EX2, the FFMA, the state
+    /// sum, the next step's loads) instead of Mamba's register-resident recurrence.
+    SelectiveScanStepwise {
+        /// Batch size.
+        batch: u64,
+        /// Sequence length (steps of the recurrence).
+        seq_len: u64,
+        /// Channels (Mamba's `d_inner`).
+        d_inner: u64,
+        /// State size per channel (Mamba's `d_state`).
+        d_state: u64,
+        /// Format of u, Δ, B, C and y (the state is kept in FP32).
+        dtype: DType,
+    },
     /// The same selective scan computed chunk by chunk: each chunk of time steps is solved
     /// by a parallel (associative) scan of the linear recurrence, and only the state carried
     /// from chunk to chunk is sequential (the harness's `selective_scan_assoc`). Same
@@ -284,6 +302,7 @@ impl KernelRequest {
             KernelRequest::Attention(_) => "attention",
             KernelRequest::Elementwise { .. } => "elementwise",
             KernelRequest::SelectiveScan { .. } => "selective_scan",
+            KernelRequest::SelectiveScanStepwise { .. } => "selective_scan_stepwise",
             KernelRequest::SelectiveScanChunked { .. } => "selective_scan_chunked",
             KernelRequest::SelectiveScanStep { .. } => "selective_scan_step",
         }
@@ -324,6 +343,13 @@ impl KernelRequest {
                 ..
             } => elements as f64 * f64::from(flops_per_element),
             KernelRequest::SelectiveScan {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                ..
+            }
+            | KernelRequest::SelectiveScanStepwise {
                 batch,
                 seq_len,
                 d_inner,
@@ -452,6 +478,13 @@ impl KernelRequest {
                 positive("n_inputs", u64::from(n_inputs))
             }
             KernelRequest::SelectiveScan {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                ..
+            }
+            | KernelRequest::SelectiveScanStepwise {
                 batch,
                 seq_len,
                 d_inner,

@@ -252,7 +252,27 @@ impl KernelModel for Gpu {
                 d_state,
                 dtype,
             } => (
-                scan::selective_scan(self, (batch, seq_len, d_inner, d_state), dtype),
+                scan::selective_scan(
+                    self,
+                    (batch, seq_len, d_inner, d_state),
+                    dtype,
+                    self.eff.scan_step_cycles,
+                ),
+                None,
+            ),
+            KernelRequest::SelectiveScanStepwise {
+                batch,
+                seq_len,
+                d_inner,
+                d_state,
+                dtype,
+            } => (
+                scan::selective_scan(
+                    self,
+                    (batch, seq_len, d_inner, d_state),
+                    dtype,
+                    self.eff.stepwise_scan_step_cycles,
+                ),
                 None,
             ),
             KernelRequest::SelectiveScanChunked {

@@ -60,11 +60,14 @@ fn sequence_bytes((batch, seq_len, d_inner, d_state): (u64, u64, u64, u64), dtyp
         + (d_inner * d_state) as f64 * 4.0
 }
 
-/// The sequential selective scan (module docs).
+/// The sequential selective scan (module docs), each step of the recurrence a chain of
+/// `step_cycles` (`scan_step_cycles` for Mamba's kernel, `stepwise_scan_step_cycles` for a
+/// loop that computes every step from memory).
 pub(crate) fn selective_scan(
     gpu: &Gpu,
     shape: (u64, u64, u64, u64),
     dtype: DType,
+    step_cycles: f64,
 ) -> Option<PlanCost> {
     let (batch, seq_len, d_inner, d_state) = shape;
     let b = dtype.bytes();
@@ -73,7 +76,7 @@ pub(crate) fn selective_scan(
     p.alu_ops = 4.0 * l * n;
     p.sfu_ops = l * n;
     p.l2_bytes = l * b * 3.0 + 2.0 * l * n * b;
-    p.serial_cycles = l * gpu.eff.scan_step_cycles;
+    p.serial_cycles = l * step_cycles;
     p.dram_bytes = sequence_bytes(shape, dtype);
     p.dram_write_bytes = (batch * seq_len * d_inner) as f64 * b;
     p.tiling = Tiling {

@@ -78,6 +78,11 @@ pub struct GpuEfficiencySpec {
     /// Latency of one step of a sequential recurrence inside a block, SM clock cycles
     /// (≥ 0); the selective scan's per-step floor. Default [`DEFAULT_SCAN_STEP_CYCLES`].
     pub scan_step_cycles: Option<f64>,
+    /// Latency of one step of a sequential scan written as a loop that computes each step
+    /// from memory ([`super::KernelRequest::SelectiveScanStepwise`], the validation
+    /// harness's Triton `selective_scan_seq`), SM clock cycles (≥ 0). Default: the same as
+    /// `scan_step_cycles` (no separate first-principles figure; the H100 fit gives it).
+    pub stepwise_scan_step_cycles: Option<f64>,
     /// Fraction of the CUDA-core issue rate that fused dequantise-and-multiply GEMV/GEMM
     /// kernels sustain for their unpacking, scaling and FMAs (0–1]; the rest goes to
     /// address arithmetic, layout shuffles and the split-K reduction.
@@ -238,6 +243,8 @@ pub struct GpuEfficiency {
     pub stream_launch_overhead_us: f64,
     /// Recurrence step latency, cycles.
     pub scan_step_cycles: f64,
+    /// Step latency of a stepwise (per-iteration, from memory) scan loop, cycles.
+    pub stepwise_scan_step_cycles: f64,
     /// CUDA-core fraction for fused dequantising products.
     pub dequant_alu: f64,
     /// DRAM round-trip latency, cycles.
@@ -374,6 +381,10 @@ impl GpuSpec {
                 .or(e.launch_overhead_us)
                 .unwrap_or(DEFAULT_LAUNCH_OVERHEAD_US),
             scan_step_cycles: e.scan_step_cycles.unwrap_or(DEFAULT_SCAN_STEP_CYCLES),
+            stepwise_scan_step_cycles: e
+                .stepwise_scan_step_cycles
+                .or(e.scan_step_cycles)
+                .unwrap_or(DEFAULT_SCAN_STEP_CYCLES),
             dequant_alu: e.dequant_alu.unwrap_or(DEFAULT_DEQUANT_ALU_EFFICIENCY),
             mem_latency_cycles: e.mem_latency_cycles.unwrap_or_else(|| {
                 default_mem_latency_cycles(&self.mem_kind, self.boost_clock_mhz)
@@ -393,6 +404,11 @@ impl GpuSpec {
             eff.stream_launch_overhead_us,
         )?;
         check_non_negative(&ek, "scan_step_cycles", eff.scan_step_cycles)?;
+        check_non_negative(
+            &ek,
+            "stepwise_scan_step_cycles",
+            eff.stepwise_scan_step_cycles,
+        )?;
         check_non_negative(&ek, "mem_latency_cycles", eff.mem_latency_cycles)?;
         Ok(Gpu {
             name: self

@@ -396,6 +396,39 @@ fn small_scans_are_latency_bound() {
 }
 
 #[test]
+fn mambas_scan_and_the_harness_stepwise_loop_have_their_own_step() {
+    // The calibrated H100 preset fits the harness's stepwise Triton loop (166.7 cycles a
+    // step) but keeps Mamba's register recurrence at its default 8 cycles. Batch 1, 256
+    // channels, 4096 steps: both latency-bound, so the two times differ by the chains
+    // alone (the launch cancels): 4096 × (166.7 − 8) / 1.98 GHz = 328.3 µs.
+    let g = gpu("h100-sxm5-80gb");
+    assert_eq!(g.efficiency().scan_step_cycles, 8.0);
+    assert_eq!(g.efficiency().stepwise_scan_step_cycles, 166.7);
+    let (batch, seq_len, d_inner, d_state) = (1, 4096, 256, 16);
+    let mamba = g
+        .estimate(&KernelRequest::SelectiveScan {
+            batch,
+            seq_len,
+            d_inner,
+            d_state,
+            dtype: H,
+        })
+        .unwrap();
+    let loop_ = g
+        .estimate(&KernelRequest::SelectiveScanStepwise {
+            batch,
+            seq_len,
+            d_inner,
+            d_state,
+            dtype: H,
+        })
+        .unwrap();
+    assert_eq!((mamba.bound, loop_.bound), (Bound::Latency, Bound::Latency));
+    let gap = 4096.0 * (166.7 - 8.0) / 1.98e9 * 1e6;
+    assert!((us(loop_.time) - us(mamba.time) - gap).abs() < 1e-3);
+}
+
+#[test]
 fn softmax_follows_pytorchs_kernel_choice() {
     use arch::gpu::{SoftmaxKernel, softmax_kernel};
     // aten/src/ATen/native/cuda/SoftMax.cu for FP16 rows: a warp per row up to 1024
