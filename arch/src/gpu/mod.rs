@@ -252,12 +252,7 @@ impl KernelModel for Gpu {
                 d_state,
                 dtype,
             } => (
-                scan::selective_scan(
-                    self,
-                    (batch, seq_len, d_inner, d_state),
-                    dtype,
-                    self.eff.scan_step_cycles,
-                ),
+                scan::selective_scan(self, (batch, seq_len, d_inner, d_state), dtype),
                 None,
             ),
             KernelRequest::SelectiveScanStepwise {
@@ -267,12 +262,7 @@ impl KernelModel for Gpu {
                 d_state,
                 dtype,
             } => (
-                scan::selective_scan(
-                    self,
-                    (batch, seq_len, d_inner, d_state),
-                    dtype,
-                    self.eff.stepwise_scan_step_cycles,
-                ),
+                scan::selective_scan_stepwise(self, (batch, seq_len, d_inner, d_state), dtype),
                 None,
             ),
             KernelRequest::SelectiveScanChunked {

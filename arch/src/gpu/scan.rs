@@ -13,6 +13,16 @@
 //! each), B and C (`b·L·d_state` each), A (`d_inner·d_state` FP32); B and C are re-read by
 //! every channel from L2.
 //!
+//! # Stepwise loop ([`selective_scan_stepwise`])
+//! The same recurrence written as a loop that computes one step per iteration from
+//! memory, loading step `t + 1`'s u, Δ, B and C while it computes step `t` (the validation
+//! harness's Triton `selective_scan_seq`): [`STEPWISE_CHANNELS`] channels of one sequence
+//! per one-warp program, the state in registers. The next iteration's conversions wait
+//! for those loads, so a step cannot be shorter than one DRAM round trip; the loop's own
+//! dependent chain (conversions, MUFU.EX2, the FFMA, the state sum's shuffles: about 90
+//! cycles) is shorter, so the default step (`stepwise_scan_step_cycles`) is the round trip
+//! (`mem_latency_cycles`). The chain is `seq_len ×` that step per program.
+//!
 //! # Chunked associative ([`selective_scan_chunked`])
 //! The recurrence is a linear one, `h ← a·h + b`, whose steps compose associatively
 //! (`(a₁, b₁) ∘ (a₂, b₂) = (a₁a₂, a₂b₁ + b₂)`), so a chunk of `C` steps can be scanned in
@@ -60,15 +70,19 @@ fn sequence_bytes((batch, seq_len, d_inner, d_state): (u64, u64, u64, u64), dtyp
         + (d_inner * d_state) as f64 * 4.0
 }
 
-/// The sequential selective scan (module docs), each step of the recurrence a chain of
-/// `step_cycles` (`scan_step_cycles` for Mamba's kernel, `stepwise_scan_step_cycles` for a
-/// loop that computes every step from memory).
+/// Channels per program of the stepwise scan loop (the harness's `selective_scan_seq` in
+/// its first configuration, `bd16_w1`: 16 channels, one warp).
+pub const STEPWISE_CHANNELS: u64 = 16;
+/// Threads per program of the stepwise scan loop (one warp).
+const STEPWISE_THREADS: u32 = 32;
+
+/// The sequential selective scan (module docs).
 pub(crate) fn selective_scan(
     gpu: &Gpu,
     shape: (u64, u64, u64, u64),
     dtype: DType,
-    step_cycles: f64,
 ) -> Option<PlanCost> {
+    let step_cycles = gpu.eff.scan_step_cycles;
     let (batch, seq_len, d_inner, d_state) = shape;
     let b = dtype.bytes();
     let (l, n) = (seq_len as f64, d_state as f64);
@@ -81,6 +95,37 @@ pub(crate) fn selective_scan(
     p.dram_write_bytes = (batch * seq_len * d_inner) as f64 * b;
     p.tiling = Tiling {
         tile_m: 1,
+        tile_n: d_state.min(u64::from(u32::MAX)) as u32,
+        ..Tiling::default()
+    };
+    evaluate(gpu, &p)
+}
+
+/// The stepwise scan loop (module docs): [`STEPWISE_CHANNELS`] channels of one sequence
+/// per one-warp program, each step a chain of `stepwise_scan_step_cycles`.
+pub(crate) fn selective_scan_stepwise(
+    gpu: &Gpu,
+    shape: (u64, u64, u64, u64),
+    dtype: DType,
+) -> Option<PlanCost> {
+    let (batch, seq_len, d_inner, d_state) = shape;
+    let b = dtype.bytes();
+    let (l, n) = (seq_len as f64, d_state as f64);
+    let channels = STEPWISE_CHANNELS.min(d_inner) as f64;
+    let mut p = BlockPlan::new(
+        batch * d_inner.div_ceil(STEPWISE_CHANNELS),
+        STEPWISE_THREADS,
+        64,
+        0,
+    );
+    p.alu_ops = 4.0 * l * n * channels;
+    p.sfu_ops = l * n * channels;
+    p.l2_bytes = l * b * 3.0 * channels + 2.0 * l * n * b;
+    p.serial_cycles = l * gpu.eff.stepwise_scan_step_cycles;
+    p.dram_bytes = sequence_bytes(shape, dtype);
+    p.dram_write_bytes = (batch * seq_len * d_inner) as f64 * b;
+    p.tiling = Tiling {
+        tile_m: STEPWISE_CHANNELS.min(u64::from(u32::MAX)) as u32,
         tile_n: d_state.min(u64::from(u32::MAX)) as u32,
         ..Tiling::default()
     };

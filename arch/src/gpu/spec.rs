@@ -80,8 +80,9 @@ pub struct GpuEfficiencySpec {
     pub scan_step_cycles: Option<f64>,
     /// Latency of one step of a sequential scan written as a loop that computes each step
     /// from memory ([`super::KernelRequest::SelectiveScanStepwise`], the validation
-    /// harness's Triton `selective_scan_seq`), SM clock cycles (≥ 0). Default: the same as
-    /// `scan_step_cycles` (no separate first-principles figure; the H100 fit gives it).
+    /// harness's Triton `selective_scan_seq`), SM clock cycles (≥ 0). Default: one DRAM
+    /// round trip, `mem_latency_cycles` — the loop waits each step for the operands it
+    /// loaded one step ahead, and its own chain (≈ 90 cycles) is shorter.
     pub stepwise_scan_step_cycles: Option<f64>,
     /// Fraction of the CUDA-core issue rate that fused dequantise-and-multiply GEMV/GEMM
     /// kernels sustain for their unpacking, scaling and FMAs (0–1]; the rest goes to
@@ -383,8 +384,10 @@ impl GpuSpec {
             scan_step_cycles: e.scan_step_cycles.unwrap_or(DEFAULT_SCAN_STEP_CYCLES),
             stepwise_scan_step_cycles: e
                 .stepwise_scan_step_cycles
-                .or(e.scan_step_cycles)
-                .unwrap_or(DEFAULT_SCAN_STEP_CYCLES),
+                .or(e.mem_latency_cycles)
+                .unwrap_or_else(|| {
+                    default_mem_latency_cycles(&self.mem_kind, self.boost_clock_mhz)
+                }),
             dequant_alu: e.dequant_alu.unwrap_or(DEFAULT_DEQUANT_ALU_EFFICIENCY),
             mem_latency_cycles: e.mem_latency_cycles.unwrap_or_else(|| {
                 default_mem_latency_cycles(&self.mem_kind, self.boost_clock_mhz)

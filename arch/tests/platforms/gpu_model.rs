@@ -397,13 +397,15 @@ fn small_scans_are_latency_bound() {
 
 #[test]
 fn mambas_scan_and_the_harness_stepwise_loop_have_their_own_step() {
-    // The calibrated H100 preset fits the harness's stepwise Triton loop (166.7 cycles a
-    // step) but keeps Mamba's register recurrence at its default 8 cycles. Batch 1, 256
-    // channels, 4096 steps: both latency-bound, so the two times differ by the chains
-    // alone (the launch cancels): 4096 × (166.7 − 8) / 1.98 GHz = 328.3 µs.
+    // The calibrated H100 preset fits the harness's stepwise Triton loop (831.7 cycles a
+    // step: a loaded DRAM round trip) but keeps Mamba's register recurrence at its default
+    // 8 cycles. Batch 1, 256 channels, 4096 steps: Mamba's kernel is 256 one-channel
+    // blocks, the loop 16 one-warp programs of 16 channels, each one wave and
+    // latency-bound, so the two times differ by the chains alone (the launch cancels):
+    // 4096 × (831.7 − 8) / 1.98 GHz = 1703.9 µs.
     let g = gpu("h100-sxm5-80gb");
     assert_eq!(g.efficiency().scan_step_cycles, 8.0);
-    assert_eq!(g.efficiency().stepwise_scan_step_cycles, 166.7);
+    assert_eq!(g.efficiency().stepwise_scan_step_cycles, 831.7);
     let (batch, seq_len, d_inner, d_state) = (1, 4096, 256, 16);
     let mamba = g
         .estimate(&KernelRequest::SelectiveScan {
@@ -424,8 +426,13 @@ fn mambas_scan_and_the_harness_stepwise_loop_have_their_own_step() {
         })
         .unwrap();
     assert_eq!((mamba.bound, loop_.bound), (Bound::Latency, Bound::Latency));
-    let gap = 4096.0 * (166.7 - 8.0) / 1.98e9 * 1e6;
+    let gap = 4096.0 * (831.7 - 8.0) / 1.98e9 * 1e6;
     assert!((us(loop_.time) - us(mamba.time) - gap).abs() < 1e-3);
+    // Uncalibrated, the loop's step is one DRAM round trip: the published latency
+    // (390 ns at the A100's 1410 MHz = 549.9 cycles), not Mamba's 8.
+    let a100 = *gpu("a100-sxm4-80gb").efficiency();
+    assert!((a100.stepwise_scan_step_cycles - 390.0 * 1.41).abs() < 1e-9);
+    assert_eq!(a100.scan_step_cycles, 8.0);
 }
 
 #[test]
