@@ -142,8 +142,22 @@ pub(crate) fn status_with(
         )));
     }
     let meta = Meta::read(dir)?;
-    let shard_dirs = find_shard_dirs(dir)?;
     let record = meta.as_ref().and_then(|m| m.slurm.clone()).or(recovered);
+    // Ask Slurm before reading any shard's files: a task that Slurm reports ended has
+    // written all it will, so the files read next are at least as new as its state. (Read
+    // the other way round, a task ending between the two reads showed as ended with the
+    // rows it had before its last write: a finished shard reported as failed.)
+    let mut queries: BTreeMap<String, JobQuery> = BTreeMap::new();
+    if let (Some(record), Some(commands)) = (&record, commands) {
+        for index in 0..record.shards {
+            if let Some(sub) = record.latest_for(index) {
+                queries
+                    .entry(sub.job_id.clone())
+                    .or_insert_with(|| query_job(commands, &sub.job_id));
+            }
+        }
+    }
+    let shard_dirs = find_shard_dirs(dir)?;
     let mut shard_metas: BTreeMap<u64, (PathBuf, Option<Meta>)> = BTreeMap::new();
     let mut count = record.as_ref().map(|r| r.shards);
     for d in &shard_dirs {
@@ -209,7 +223,6 @@ pub(crate) fn status_with(
     }
     let mut slurm_note = None;
     if let (Some(record), Some(commands)) = (&record, commands) {
-        let mut queries: BTreeMap<String, JobQuery> = BTreeMap::new();
         for s in &mut shards {
             let Some(index) = s.shard.map(|x| x.index) else {
                 continue;
@@ -218,6 +231,7 @@ pub(crate) fn status_with(
                 continue;
             };
             s.task = Some(format!("{}_{index}", sub.job_id));
+            // A shard beyond the record's count (a folder changed by hand) is asked late.
             let q = queries
                 .entry(sub.job_id.clone())
                 .or_insert_with(|| query_job(commands, &sub.job_id));

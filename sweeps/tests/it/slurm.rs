@@ -558,3 +558,43 @@ fn a_resubmission_keeps_the_settings_not_given_again() {
         ["--qos=short", "--mem=1G"]
     );
 }
+
+/// Slurm whose `scontrol` sees task 3 end: the task writes its last rows just before the
+/// query answers, as a task finishing between two reads of `sweep status` does.
+struct EndsDuringQuery<'a> {
+    spec: &'a Spec,
+    dir: &'a Path,
+}
+
+impl Commands for EndsDuringQuery<'_> {
+    fn run(&self, program: &str, _args: &[String]) -> std::io::Result<Output> {
+        assert_eq!(program, "scontrol");
+        std::fs::remove_dir_all(self.dir.join("shard-3"))?;
+        run_shard(self.spec, self.dir, 3);
+        Ok(Output {
+            status: Some(0),
+            stdout: SCONTROL_42.replace(
+                "ArrayTaskId=3 JobName=silica-dse JobState=RUNNING",
+                "ArrayTaskId=3 JobName=silica-dse JobState=COMPLETED",
+            ),
+            stderr: String::new(),
+        })
+    }
+}
+
+#[test]
+fn a_task_ending_while_status_runs_is_read_with_its_last_rows() {
+    // Slurm is asked before the shards' files are read: a task it reports COMPLETED has
+    // written everything, so shard 3 shows its 6 of 6 points, finished — not the 4 rows it
+    // had when status started, which would make a finished shard look failed.
+    let work = tmp();
+    let (spec, _, dir) = half_done_sweep(work.path());
+    let slurm = EndsDuringQuery {
+        spec: &spec,
+        dir: &dir,
+    };
+    let st = sweep_status(&dir, Some(&slurm)).unwrap();
+    assert_eq!((st.shards[3].points, st.shards[3].done()), (6, 6));
+    assert_eq!(st.shards[3].state, Some(TaskState::Completed));
+    assert_eq!(st.failed(), [1, 2], "{st}");
+}
