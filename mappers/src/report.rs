@@ -367,23 +367,6 @@ pub fn build(
             .map(|e| e.pj * 1e-12)
             .sum::<f64>()
     };
-    // Categories.
-    let mut cats: BTreeMap<&str, CategoryRow> = BTreeMap::new();
-    for (i, task) in live() {
-        let r = cats.entry(task.category).or_insert_with(|| CategoryRow {
-            category: task.category.into(),
-            ops: 0,
-            seconds: 0.0,
-            energy_j: 0.0,
-            flops: 0,
-        });
-        r.ops += 1;
-        r.seconds += dur(i);
-        r.energy_j += dyn_j(i);
-        r.flops += task.flops;
-    }
-    let mut by_category: Vec<CategoryRow> = cats.into_values().collect();
-    by_category.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
     // Parts × categories.
     let part_rank = |p: &str| match p {
         "vision" => 0,
@@ -409,6 +392,23 @@ pub fn build(
         r.energy_j += dyn_j(i);
         r.flops += task.flops;
     }
+    // Categories: the parts' rows summed (one pass over the tasks serves both).
+    let mut cats: BTreeMap<&str, CategoryRow> = BTreeMap::new();
+    for (&(_, category), p) in &parts {
+        let r = cats.entry(category).or_insert_with(|| CategoryRow {
+            category: category.into(),
+            ops: 0,
+            seconds: 0.0,
+            energy_j: 0.0,
+            flops: 0,
+        });
+        r.ops += p.ops;
+        r.seconds += p.seconds;
+        r.energy_j += p.energy_j;
+        r.flops += p.flops;
+    }
+    let mut by_category: Vec<CategoryRow> = cats.into_values().collect();
+    by_category.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
     let mut by_part: Vec<PartCategoryRow> = parts.into_values().collect();
     by_part.sort_by(|a, b| {
         part_rank(&a.part)
