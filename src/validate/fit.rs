@@ -59,6 +59,8 @@ pub enum Param {
     DequantAlu,
     /// `softmax_bandwidth`.
     SoftmaxBandwidth,
+    /// `blas_bandwidth`.
+    BlasBandwidth,
     /// `mem_latency_cycles`.
     MemLatencyCycles,
     /// [`Composition::host_launch_gap_us`].
@@ -69,7 +71,7 @@ pub enum Param {
 
 impl Param {
     /// Every parameter, in search order.
-    pub const ALL: [Param; 11] = [
+    pub const ALL: [Param; 12] = [
         Param::MemBandwidth,
         Param::LaunchOverheadUs,
         Param::Tensor,
@@ -77,6 +79,7 @@ impl Param {
         Param::Alu,
         Param::DequantAlu,
         Param::SoftmaxBandwidth,
+        Param::BlasBandwidth,
         Param::MemLatencyCycles,
         Param::StepwiseScanStepCycles,
         Param::StreamLaunchOverheadUs,
@@ -94,6 +97,7 @@ impl Param {
             Param::StepwiseScanStepCycles => "stepwise_scan_step_cycles",
             Param::DequantAlu => "dequant_alu",
             Param::SoftmaxBandwidth => "softmax_bandwidth",
+            Param::BlasBandwidth => "blas_bandwidth",
             Param::MemLatencyCycles => "mem_latency_cycles",
             Param::HostLaunchGapUs => "host_launch_gap_us",
             Param::StreamLaunchOverheadUs => "stream_launch_overhead_us",
@@ -145,6 +149,7 @@ impl Model {
         s.stepwise_scan_step_cycles = Some(e.stepwise_scan_step_cycles);
         s.dequant_alu = Some(e.dequant_alu);
         s.softmax_bandwidth = Some(e.softmax_bandwidth);
+        s.blas_bandwidth = Some(e.blas_bandwidth);
         s.mem_latency_cycles = Some(e.mem_latency_cycles);
         Model {
             name: gpu.gpu_name().to_string(),
@@ -169,6 +174,7 @@ impl Model {
             Param::StepwiseScanStepCycles => &mut e.stepwise_scan_step_cycles,
             Param::DequantAlu => &mut e.dequant_alu,
             Param::SoftmaxBandwidth => &mut e.softmax_bandwidth,
+            Param::BlasBandwidth => &mut e.blas_bandwidth,
             Param::MemLatencyCycles => &mut e.mem_latency_cycles,
             Param::HostLaunchGapUs => return &mut self.comp.host_launch_gap_us,
             Param::StreamLaunchOverheadUs => &mut e.stream_launch_overhead_us,
@@ -188,6 +194,7 @@ impl Model {
             Param::StepwiseScanStepCycles => e.stepwise_scan_step_cycles,
             Param::DequantAlu => e.dequant_alu,
             Param::SoftmaxBandwidth => e.softmax_bandwidth,
+            Param::BlasBandwidth => e.blas_bandwidth,
             Param::MemLatencyCycles => e.mem_latency_cycles,
             Param::HostLaunchGapUs => Some(self.comp.host_launch_gap_us),
             Param::StreamLaunchOverheadUs => e.stream_launch_overhead_us,

@@ -72,6 +72,7 @@ fn only_keys(e: &GpuEfficiencySpec, keys: &[&str]) -> GpuEfficiencySpec {
         dequant_alu: keep("dequant_alu", e.dequant_alu),
         mem_latency_cycles: keep("mem_latency_cycles", e.mem_latency_cycles),
         softmax_bandwidth: keep("softmax_bandwidth", e.softmax_bandwidth),
+        blas_bandwidth: keep("blas_bandwidth", e.blas_bandwidth),
     }
 }
 

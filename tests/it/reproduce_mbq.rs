@@ -40,9 +40,12 @@ fn mbq_claims_hold() {
         (saved / expected - 1.0).abs() < 0.01,
         "{saved} vs {expected}"
     );
-    // A weight-bound GEMV speeds up by the byte ratio: 16 / 3.25 = 4.92× (W3), 16 / 4.25 =
-    // 3.76× (W4), within 3 %.
-    for (q, ratio) in [("w3a16", 16.0 / 3.25), ("w4a16", 16.0 / 4.25)] {
+    // A weight-bound GEMV speeds up by the byte ratio, 16 / 3.25 = 4.92× (W3) and 16 / 4.25
+    // = 3.76× (W4), over the fp16 GEMV's library streaming loss: cuBLAS streams at 0.9 of a
+    // purpose-written kernel (the rtx-4090 preset's default blas_bandwidth; the fused
+    // kernels stream at the full rate): 5.47× and 4.18×, within 3 %.
+    let blas = 0.9;
+    for (q, ratio) in [("w3a16", 16.0 / 3.25 / blas), ("w4a16", 16.0 / 4.25 / blas)] {
         let s = at("none", "op_ffn_up_s") / at(q, "op_ffn_up_s");
         assert!((s / ratio - 1.0).abs() < 0.03, "{q}: {s} vs {ratio}");
     }

@@ -18,13 +18,13 @@
 //!   (sfu_ops_per_clk_per_sm · f · alu)` (different pipes overlap; `alu` is
 //!   `dequant_alu` for fused dequantising products);
 //! - **memory** — the larger of DRAM `T_d = bytes_dram / (mem_bytes_per_s ·
-//!   mem_bandwidth · φ)` (`φ = softmax_bandwidth` for the softmax, else 1; the L2 is
-//!   write-back, so when the kernel's whole DRAM traffic fits in L2 its stores stay there
-//!   and reach DRAM after the kernel — idle time or later kernels pay them — and `T_d`
-//!   counts the reads only; energy counts every byte; kernels whose waves start together
-//!   and load before computing add `wave_fill_cycles` per wave: the DRAM pipe idles while
-//!   a wave waits for its first bytes) and the
-//!   busiest SM's share of L2 bandwidth `T_l2 = ⌈B/SMs⌉ ·
+//!   mem_bandwidth · φ)` (`φ = softmax_bandwidth` for the softmax, `blas_bandwidth` for
+//!   dense library products, else 1; the L2 is write-back, so when the kernel's whole
+//!   DRAM traffic fits in L2 its stores stay there and reach DRAM after the kernel —
+//!   idle time or later kernels pay them — and `T_d` counts the reads only; energy counts
+//!   every byte; kernels whose waves start together and load before computing add
+//!   `wave_fill_cycles` per wave: the DRAM pipe idles while a wave waits for its first
+//!   bytes) and the busiest SM's share of L2 bandwidth `T_l2 = ⌈B/SMs⌉ ·
 //!   l2_bytes_per_block / (l2_bytes_per_clk · f / SMs)` (few blocks cannot pull the whole
 //!   DRAM bandwidth through their SMs);
 //! - **latency** — a dependent chain of `c` cycles per block costs `T_s = W · c / f`
@@ -108,7 +108,7 @@ pub(crate) struct BlockPlan {
     /// for fused dequantising products).
     pub alu_eff: Option<f64>,
     /// Fraction of the achievable DRAM bandwidth this kernel reaches (1, or
-    /// `softmax_bandwidth` for the softmax).
+    /// `softmax_bandwidth` for the softmax, `blas_bandwidth` for dense library products).
     pub mem_fraction: f64,
     /// Bytes a block moves through L2 (loads and stores).
     pub l2_bytes: f64,

@@ -25,7 +25,16 @@
 //! # GEMV
 //! [`GEMV_ROWS`] weight rows per 128-thread block, one warp per row, weights streamed once;
 //! each weight costs `m` FMAs on CUDA cores (FP32 accumulation) plus, when quantised, its
-//! dequantisation. DRAM: weights + `m` input vectors + `m` outputs. A warp walks its row
+//! dequantisation. DRAM: weights + `m` input vectors + `m` outputs.
+//!
+//! # Library products
+//! Dense GEMVs and GEMMs are the vendor library's kernels (cuBLAS, as PyTorch calls them)
+//! and stream at `efficiency.blas_bandwidth` of the achievable DRAM bandwidth, in the GEMV
+//! and the tiled form alike (the published times the default comes from are of whatever
+//! kernel cuBLAS picked; one fraction for every `m` keeps the time monotone in `m`). The
+//! library's GEMV streams a little below a purpose-written one
+//! ([`super::DEFAULT_BLAS_BANDWIDTH`]); a compute-bound GEMM does not feel it. Fused
+//! dequantising products (Triton, Marlin-style kernels) stream at the full fraction. A warp walks its row
 //! in `⌈row bytes /` [`WARP_BYTES_PER_TRIP`]`⌉` dependent DRAM round trips of
 //! `efficiency.mem_latency_cycles` each — the floor of short, wide matrices (few rows,
 //! long rows: 192 × 5120 takes 9.3 µs on an H100, far above its 2 MB of traffic). No
@@ -177,6 +186,9 @@ pub(crate) struct Operands {
     pub c_bytes: f64,
     /// Dequantisation lane operations per weight (0 when B is dense).
     pub dequant_ops: f64,
+    /// Fraction of the achievable DRAM bandwidth the kernel streams at (1, or
+    /// `blas_bandwidth` for a dense library product).
+    pub mem_fraction: f64,
 }
 
 impl Operands {
@@ -192,6 +204,7 @@ impl Operands {
             w: WeightFmt::dense(dtype),
             c_bytes: dtype.bytes().max(2.0),
             dequant_ops: 0.0,
+            mem_fraction: 1.0,
         }
     }
 }
@@ -255,6 +268,7 @@ pub(crate) fn gemm_cost(gpu: &Gpu, o: &Operands) -> Option<PlanCost> {
             };
             p.dram_bytes = gemm_dram_bytes(gpu, o, tm, tn) + partials;
             p.dram_write_bytes = o.m as f64 * o.n as f64 * o.c_bytes + partials / 2.0;
+            p.mem_fraction = o.mem_fraction;
             p.tiling = Tiling {
                 tile_m: tm as u32,
                 tile_n: tn as u32,
@@ -310,6 +324,9 @@ pub(crate) fn gemv_cost(
     p.alu_ops = rows * k as f64 * (work.unpack + work.per_row * m as f64);
     if work.unpack > 0.0 {
         p.alu_eff = Some(gpu.eff.dequant_alu);
+    } else {
+        // A dense GEMV is the library's (cuBLAS) kernel (module docs).
+        p.mem_fraction = gpu.eff.blas_bandwidth;
     }
     p.l2_bytes = w.bytes(GEMV_ROWS, k) + (m * k) as f64 * x_bytes + rows * m as f64 * out_b;
     // Each warp walks its row in round trips of WARP_BYTES_PER_TRIP.
@@ -329,7 +346,10 @@ pub(crate) fn gemv_cost(
 
 /// A dense GEMM: the tensor-core tiling, or for `m ≤` [`GEMV_MAX_M`] a GEMV if cheaper.
 pub(crate) fn dense_gemm(gpu: &Gpu, m: u64, n: u64, k: u64, dtype: DType) -> Option<PlanCost> {
-    let tiled = gemm_cost(gpu, &Operands::dense(m, n, k, dtype));
+    let mut o = Operands::dense(m, n, k, dtype);
+    // The library's kernels (cuBLAS) stream at `blas_bandwidth`, whichever one it picks.
+    o.mem_fraction = gpu.eff.blas_bandwidth;
+    let tiled = gemm_cost(gpu, &o);
     if m <= GEMV_MAX_M {
         cheaper(
             tiled,

@@ -101,6 +101,11 @@ pub struct GpuEfficiencySpec {
     /// in flight than a streaming copy (every one of PyTorch's softmax kernels; the
     /// register kernel is bound by its latency chain instead).
     pub softmax_bandwidth: Option<f64>,
+    /// Fraction of the achievable DRAM bandwidth (`mem_bandwidth`) the vendor library's
+    /// dense products (cuBLAS GEMV and GEMM, as PyTorch calls them) stream at (0–1]; a
+    /// GEMV written to stream its weights reaches the streaming bandwidth (1). Default
+    /// [`DEFAULT_BLAS_BANDWIDTH`]. Fused dequantising products do not use it.
+    pub blas_bandwidth: Option<f64>,
 }
 
 /// Default tensor efficiency: 0.85, between A100's 0.89 and H100's 0.81 (see the presets).
@@ -160,6 +165,15 @@ pub const DEFAULT_MEM_LATENCY_NS_HBM: f64 = 390.0;
 pub const DEFAULT_MEM_LATENCY_NS_GDDR: f64 = 254.0;
 /// Default softmax bandwidth fraction: 1 — an ideal one-read, one-write kernel.
 pub const DEFAULT_SOFTMAX_BANDWIDTH: f64 = 1.0;
+/// Default library (BLAS) bandwidth fraction: 0.90 — FastGEMV's RTX 3090 table (its
+/// `method_and_result.md`, "On 3090": nsys kernel times of PyTorch/cuBLAS and of the
+/// FastGEMV kernel on one card, fp16, batch 1) gives, after the 2.5 µs launch floor
+/// ([`DEFAULT_LAUNCH_OVERHEAD_US`]), cuBLAS memory times 1.159, 1.142, 1.018 and 1.136 ×
+/// FastGEMV's at 2048², 4096², 8192² and 16384² (mean 1.114: 1 / 1.114 = 0.898), and
+/// FastGEMV itself streams at 0.94 of peak, the card's streaming fraction. Same card, same
+/// timer, so the ratio is the library kernel's own loss, not the device's. Checked, not
+/// set, on other cards: `validation/data/published.csv` (A100, RTX 4090, AQLM's RTX 3090).
+pub const DEFAULT_BLAS_BANDWIDTH: f64 = 0.90;
 
 /// Default `mem_latency_cycles` of a GPU: the round trip of its memory technology
 /// ([`DEFAULT_MEM_LATENCY_NS_GDDR`] when `mem_kind` starts with `GDDR`, else
@@ -252,6 +266,8 @@ pub struct GpuEfficiency {
     pub mem_latency_cycles: f64,
     /// Softmax fraction of the achievable DRAM bandwidth.
     pub softmax_bandwidth: f64,
+    /// Library (cuBLAS) dense-product fraction of the achievable DRAM bandwidth.
+    pub blas_bandwidth: f64,
 }
 
 /// A validated GPU: everything positive and consistent, defaults applied.
@@ -393,6 +409,7 @@ impl GpuSpec {
                 default_mem_latency_cycles(&self.mem_kind, self.boost_clock_mhz)
             }),
             softmax_bandwidth: e.softmax_bandwidth.unwrap_or(DEFAULT_SOFTMAX_BANDWIDTH),
+            blas_bandwidth: e.blas_bandwidth.unwrap_or(DEFAULT_BLAS_BANDWIDTH),
         };
         check_fraction(&ek, "tensor", eff.tensor)?;
         check_fraction(&ek, "attention", eff.attention)?;
@@ -400,6 +417,7 @@ impl GpuSpec {
         check_fraction(&ek, "mem_bandwidth", eff.mem_bandwidth)?;
         check_fraction(&ek, "dequant_alu", eff.dequant_alu)?;
         check_fraction(&ek, "softmax_bandwidth", eff.softmax_bandwidth)?;
+        check_fraction(&ek, "blas_bandwidth", eff.blas_bandwidth)?;
         check_non_negative(&ek, "launch_overhead_us", eff.launch_overhead_us)?;
         check_non_negative(
             &ek,
