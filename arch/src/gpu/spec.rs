@@ -144,14 +144,20 @@ pub const DEFAULT_LAUNCH_OVERHEAD_US: f64 = 2.5;
 /// round trip per step instead: a different algorithm (validation/README.md).
 pub const DEFAULT_SCAN_STEP_CYCLES: f64 = 8.0;
 
-/// Default dequantisation ALU efficiency: 0.75, the same allowance as
-/// [`DEFAULT_ALU_EFFICIENCY`]. A count of the harness's W4 kernel (`gpu/qgemv.py`) agrees:
-/// per packed word and output column it issues the 27 lane operations the model counts
-/// ([`super::matmul`]: 8 × (2.125 + 1.25) at one activation row) and about 9 more that
-/// the model does not (the word's load, the scale's and zero point's loads and FP16→FP32
-/// conversions, per-element pointer and mask arithmetic of the three tile loads), 27/36 =
-/// 0.75 of the issue slots. No published figure; a calibration parameter.
-pub const DEFAULT_DEQUANT_ALU_EFFICIENCY: f64 = 0.75;
+/// Default dequantisation ALU efficiency: 0.59 — the model's lane operations over the
+/// instructions the compiled kernel issues. The validation harness's W4 and W3 GEMVs
+/// (`validation/gpu/qgemv.py`), compiled by Triton 3.6 (the version of the H100 run) for
+/// sm_90a and counted in their SASS main loop by `validation/gpu/sass_count.py`: per thread
+/// and iteration, 128 weights at one activation row, the model counts 128 × 3.375 = 432
+/// (W4) and 128 × 6.28 = 804 (W3) lane operations ([`super::matmul`]); the loop issues 739
+/// and 1358 warp instructions (each AND and OR of the unpacking a separate LOP3, the
+/// FP16→FP32 conversions of x, scale and zero point, the 16-bit loads of x one per element,
+/// address arithmetic): 432/739 = 0.585, 804/1358 = 0.592, for the configurations the
+/// harness chose on most shapes (`bn32_bk512_w4`, `bn16_bk1024_w4`, `bn64_bk512_w8`). At
+/// one warp instruction issued per clock per scheduler the kernel is issue-bound (its ALU
+/// pipe, 16 lanes per scheduler, is busy for 2 × 332 = 664 of the 739 cycles of W4). Stalls
+/// are not in it: the H100 fit gives 0.42 (`validation/README.md`).
+pub const DEFAULT_DEQUANT_ALU_EFFICIENCY: f64 = 0.59;
 /// Default DRAM round trip of an HBM GPU (and of any memory not GDDR), nanoseconds: 390 —
 /// the pointer-chase latency of the RRZE `gpu-benches` suite (github.com/te42kyfo/
 /// gpu-benches, `gpu-latency`: one dependent 8-byte load at a time, 64-byte strides in
