@@ -886,12 +886,14 @@ def main(argv=None) -> int:
             f"CUDA context broken ({broken})" if broken else f"interrupted ({interrupted})"))
     else:
         env["kernel_trace"] = trace_pass(runner, timed, env, args, t0,
-                                         lambda: write_env({"wall_s": round(time.time() - t0, 1)}))
-        try:
-            write_env({"wall_s": round(time.time() - t0, 1), "broken": broken,
-                       "interrupted": interrupted})
-        except Exception as e:  # noqa: BLE001
-            log(f"warning: could not write env.json: {e}")
+                                         lambda: write_env({"wall_s": round(time.time() - t0, 1),
+                                                            "broken": broken,
+                                                            "interrupted": interrupted}))
+    try:
+        write_env({"wall_s": round(time.time() - t0, 1), "broken": broken,
+                   "interrupted": interrupted})
+    except Exception as e:  # noqa: BLE001
+        log(f"warning: could not write env.json: {e}")
     lines = SUM.summary_lines(rows, wall_s=time.time() - t0)
     cal = env.get("calibration") or {}
     if cal:
