@@ -4,6 +4,7 @@
     python3 validation/gpu/harness.py --out DIR [--quick] [--device-name-override X]
     python3 validation/gpu/harness.py --list [--quick]
     python3 validation/gpu/harness.py --out DIR --cpu-dry-run [--quick]
+    python3 validation/gpu/harness.py --out DIR --no-kernel-trace
 
 Times every case of ``cases.build_cases`` on the CUDA device with CUDA events
 (>= 10 warm-up runs, >= 50 individually timed runs; median, p10, p90), inputs
@@ -11,6 +12,11 @@ rotated over enough buffer sets that one rotation moves > 2 x L2, random data.
 Writes DIR/results.csv (one row per case, flushed per row), DIR/env.json, and
 prints a summary table last.  Every case is wrapped: a failure becomes a row with
 the ``error`` column set and the run carries on.
+
+After every case has been timed, a second pass rebuilds each timed case and runs it
+3 more times under ``torch.profiler`` (CUDA activity, i.e. CUPTI): env.json gets the
+kernels of one run and their device durations (``kernel_trace.py``).  The timed
+numbers never see the profiler.  ``--no-kernel-trace`` skips the pass.
 
 ``--cpu-dry-run`` runs each case's setup and one untimed execution on tiny shapes
 on the CPU (Triton kernels through TRITON_INTERPRET=1), including the
@@ -37,6 +43,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cases as C  # noqa: E402
+import kernel_trace as KT  # noqa: E402
 import summary as SUM  # noqa: E402
 
 DEFAULT_WARMUP = 10
@@ -45,6 +52,10 @@ TUNE_WARMUP = 3
 TUNE_ITERS = 15
 SPACER_US = 100.0  # GPU sleep before each timed run so host launch latency stays outside
 DEFAULT_L2_BYTES = 50 * 1024 * 1024
+TRACE_WARMUP = 3  # untimed runs after a case is rebuilt for its trace
+TRACE_RUNS = 3  # profiled runs per case
+TRACE_PAD = 8  # tiny adds opening each profiler session, + 1 per earlier session
+EST_TRACE_SESSION_S = 0.15  # profiler start, stop and event parsing per case (a guess)
 
 
 def log(msg: str = "") -> None:
@@ -144,6 +155,11 @@ class Runner:
         self.warmup = max(1, args.warmup)
         self.iters = max(3, args.iters)
         self.notes = {}
+        self.tracing = False  # second pass: measure() traces instead of timing
+        self._trace_note = None
+        self._chosen = {}  # case_id -> tuned config, reused by the trace pass
+        self.trace_sessions = 0
+        self.is_spacer = KT.spacer_matcher(None)
         self._triton_mods = {}
         self._scan_checks = {}
         self.l2 = env.get("l2_bytes") or DEFAULT_L2_BYTES
@@ -205,6 +221,9 @@ class Runner:
         if self.dry:
             fn(0)
             return None
+        if self.tracing:
+            self._trace_note = self.trace_fn(fn, n_sets)
+            return None
         torch = self.torch
         warmup = self.warmup if warmup is None else warmup
         iters = self.iters if iters is None else iters
@@ -236,8 +255,12 @@ class Runner:
         return mod
 
     def tune(self, case_id: str, configs, make_fn, n_sets: int):
-        """Pick the fastest config (rotated buffers, short timing); dry run: the first."""
+        """Pick the fastest config (rotated buffers, short timing); dry run: the first.
+        The trace pass reuses the config the timed pass picked."""
+        if self.tracing:  # never tune under the profiler
+            return self._chosen.get(case_id, configs[0]), {}
         if self.dry or len(configs) == 1:
+            self._chosen[case_id] = configs[0]
             return configs[0], {}
         tune = {}
         best, best_t = None, float("inf")
@@ -252,6 +275,7 @@ class Runner:
                 best, best_t = cfg, r["median_us"]
         if best is None:
             raise CaseError(f"every config failed while tuning: {tune}")
+        self._chosen[case_id] = best
         return best, tune
 
     def calibrate(self) -> dict:
@@ -276,6 +300,76 @@ class Runner:
         except Exception as e:  # noqa: BLE001
             out["error"] = f"{type(e).__name__}: {e}"[:300]
         return out
+
+    # -- kernel trace (second pass, after every case has been timed) ---------
+
+    def start_trace(self) -> dict:
+        """Trace one lone GPU sleep: checks that the profiler records device kernels
+        and learns the sleep kernel's name, the run marker.  env.json's kernel_trace."""
+        if not self.spacer_cycles:
+            return dict(enabled=False, reason="no GPU sleep (torch.cuda._sleep) to mark runs")
+        events = KT.probe_spacer(self.torch, self.spacer_cycles)
+        self.trace_sessions += 1
+        if len(events) != 1:
+            return dict(enabled=False, reason=f"a lone GPU sleep traced as {len(events)} device "
+                                              f"events {[n[:60] for n, _ in events[:4]]}")
+        self.is_spacer = KT.spacer_matcher(events[0][0])
+        return dict(enabled=True, warmup=TRACE_WARMUP, runs=TRACE_RUNS,
+                    spacer_kernel=events[0][0][:KT.NAME_CHARS],
+                    spacer_device_us=round(events[0][1], 3),
+                    method="torch.profiler CUDA activity (CUPTI), one session per case, "
+                           "run after all cases were timed")
+
+    def trace_fn(self, fn, n_sets: int) -> dict:
+        """TRACE_WARMUP untimed runs, then TRACE_RUNS runs under the profiler."""
+        torch = self.torch
+        for i in range(TRACE_WARMUP):
+            fn(i % n_sets)
+        torch.cuda.synchronize()
+        n_pad = TRACE_PAD + self.trace_sessions
+        self.trace_sessions += 1
+        events = KT.profile_runs(torch, fn, n_sets, TRACE_WARMUP, TRACE_RUNS,
+                                 self.spacer_cycles, n_pad)
+        return KT.note_from_events(events, TRACE_RUNS, self.is_spacer)
+
+    def trace_tiny(self, cal: dict) -> None:
+        """calibration.tiny_kernel_device_us: the device time of the one-element add
+        whose event-timed median is tiny_kernel_floor_us."""
+        try:
+            a = self.torch.zeros(1, device="cuda")
+            note = self.trace_fn(lambda i: a.add_(1), 1)
+            cal["tiny_kernel_trace"] = note
+            if not note.get("kernels_error"):
+                cal["tiny_kernel_device_us"] = note.get("device_us_per_run")
+        except Exception as e:  # noqa: BLE001
+            cal["tiny_kernel_trace"] = {"kernels_error": f"{type(e).__name__}: {e}"[:300]}
+
+    def trace_case(self, c: C.Case) -> dict:
+        """Rebuild a timed case (same shapes, buffer sets and tuned config) and trace
+        it: the note's kernel fields, or kernels_error.  The case's notes from the
+        timed pass are kept."""
+        saved = self.notes.get(c.case_id)
+        self.tracing, self._trace_note = True, None
+        err = ""
+        try:
+            self.run(c)
+            self.sync()
+        except _Interrupted:
+            raise
+        except Exception as e:  # noqa: BLE001
+            err = f"{type(e).__name__}: {e}"[:300]
+        finally:
+            self.tracing = False
+            if saved is None:
+                self.notes.pop(c.case_id, None)
+            else:
+                self.notes[c.case_id] = saved
+        note, self._trace_note = self._trace_note, None
+        if note is None:
+            return {"kernels_error": err or "the case made no call to trace"}
+        if err:
+            note = dict(note, after_trace_error=err)
+        return note
 
     # -- classes -------------------------------------------------------------
 
@@ -547,6 +641,8 @@ def parse_args(argv):
     p.add_argument("--iters", type=int, default=DEFAULT_ITERS)
     p.add_argument("--max-rotation-gb", type=float, default=8.0,
                    help="cap on the bytes of rotated buffer sets per case")
+    p.add_argument("--no-kernel-trace", action="store_true",
+                   help="skip the kernel trace pass (torch.profiler after all timing)")
     p.add_argument("--time-budget-s", type=float, default=None,
                    help="skip (error row) the remaining cases after this many seconds "
                         "(default 390 on a GPU, none for --cpu-dry-run)")
@@ -561,6 +657,20 @@ def select_cases(args):
     return cases
 
 
+def est_trace_s(cases) -> float:
+    """Estimated seconds of the kernel trace pass: per case the setup again (the
+    formula of cases.est_case_s), TRACE_WARMUP + TRACE_RUNS runs and a profiler
+    session; plus CUPTI's start."""
+    t = 2.0
+    for c in cases:
+        setup = 0.03 + 2.0 * max(c.bytes, 100e6) / 1.0e12
+        if c.kernel_class == "decoder_step":
+            setup += 1.0
+        t += (setup + (TRACE_WARMUP + TRACE_RUNS) * (C.est_kernel_s(c) + C.EST_SPACER_S)
+              + EST_TRACE_SESSION_S)
+    return t
+
+
 def do_list(cases) -> int:
     log(f"{'case_id':<52} {'class':<13} {'est_s':>6}  shape")
     for c in cases:
@@ -571,11 +681,60 @@ def do_list(cases) -> int:
     log(f"{len(cases)} cases: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     log(f"estimated H100 runtime: {C.est_total_s(cases):.0f} s "
         "(bytes/3 TB/s, flops/700 TFLOP/s, + launch, spacer, setup, compile)")
+    log(f"kernel trace pass after the timing: about {est_trace_s(cases):.0f} s more "
+        f"({TRACE_RUNS} profiled runs per case, setup again; --no-kernel-trace skips it)")
     return 0
 
 
 class _Interrupted(Exception):
     pass
+
+
+def trace_pass(runner: Runner, timed, env: dict, args, t0: float, save) -> dict:
+    """The kernel trace of the calibration's tiny add and of every timed case (after
+    all timing, so no timed run shares the process with an active or finished
+    profiler session).  Returns env.json's kernel_trace; notes go to case_notes."""
+    t1 = time.time()
+    try:
+        info = runner.start_trace()
+    except _Interrupted as e:
+        return dict(enabled=False, reason=f"interrupted ({e})")
+    except Exception as e:  # noqa: BLE001
+        return dict(enabled=False, reason=f"profiler probe failed: {type(e).__name__}: {e}"[:300])
+    if not info.get("enabled"):
+        log(f"kernel trace: off ({info.get('reason')})")
+        return info
+    log(f"kernel trace: {len(timed)} timed cases, {TRACE_RUNS} profiled runs each "
+        f"(run marker {info['spacer_kernel'][:60]!r})")
+    cal = env.get("calibration")
+    if cal and "tiny_kernel_floor_us" in cal:
+        runner.trace_tiny(cal)
+    n = 0
+    budget = float("inf") if args.time_budget_s is None else args.time_budget_s
+    try:
+        for case in timed:
+            if time.time() - t0 > budget:
+                info["stopped"] = f"time budget of {budget:.0f} s exhausted"
+                break
+            note = runner.trace_case(case)
+            runner.notes.setdefault(case.case_id, {}).update(note)
+            n += 1
+            if note.get("kernels_error"):
+                log(f"    trace {case.case_id}: {note['kernels_error'][:200]}")
+            try:
+                runner.torch.cuda.synchronize()
+                runner.torch.cuda.empty_cache()
+            except Exception as e:  # noqa: BLE001
+                info["stopped"] = f"CUDA context broken: {type(e).__name__}: {e}"[:300]
+                break
+            if n % 25 == 0 or n == len(timed):
+                log(f"kernel trace: {n}/{len(timed)} cases, {time.time() - t0:6.1f}s")
+                save()
+    except _Interrupted as e:
+        info["stopped"] = f"interrupted ({e})"
+    info["traced"] = n
+    info["wall_s"] = round(time.time() - t1, 1)
+    return info
 
 
 def main(argv=None) -> int:
@@ -592,6 +751,8 @@ def main(argv=None) -> int:
     t0 = time.time()
     if args.cpu_dry_run:
         os.environ["TRITON_INTERPRET"] = "1"  # before the first import of triton
+    elif not args.no_kernel_trace:
+        os.environ.setdefault("KINETO_LOG_LEVEL", "5")  # no Kineto chatter per session
 
     def on_term(signum, _frame):
         raise _Interrupted(f"signal {signum}")
@@ -646,11 +807,14 @@ def main(argv=None) -> int:
         f"L2 {env.get('l2_bytes', '-')} B")
     if env.get("calibration"):
         log(f"calibration: {env['calibration']}")
-    log(f"{len(ordered)} cases ({env['mode']}), estimated {est:.0f} s on an H100; "
-        f"time budget {args.time_budget_s:.0f} s")
+    log(f"{len(ordered)} cases ({env['mode']}), estimated {est:.0f} s on an H100"
+        + ("" if args.cpu_dry_run or args.no_kernel_trace else
+           f" + {est_trace_s(ordered):.0f} s kernel trace")
+        + f"; time budget {args.time_budget_s:.0f} s")
 
     writer = C.CsvWriter(os.path.join(args.out, "results.csv"))
     rows = []
+    timed = []  # cases with a timing, for the trace pass
     broken = ""  # set when the CUDA context is unusable
     interrupted = ""
     try:
@@ -691,6 +855,8 @@ def main(argv=None) -> int:
             row = C.make_row(c, timing, env, err, op=op)
             writer.write(row)
             rows.append(row)
+            if timing:
+                timed.append(c)
             took = time.time() - start
             if timing:
                 msg = (f"{timing['median_us']:10.1f} us {float(row['achieved_gbps']):7.0f} GB/s "
@@ -710,11 +876,30 @@ def main(argv=None) -> int:
                        "interrupted": interrupted})
         except Exception as e:  # noqa: BLE001
             log(f"warning: could not write env.json: {e}")
+
+    if args.no_kernel_trace:
+        env["kernel_trace"] = dict(enabled=False, reason="--no-kernel-trace")
+    elif args.cpu_dry_run:
+        env["kernel_trace"] = dict(enabled=False, reason="cpu-dry-run: no CUDA")
+    elif broken or interrupted:
+        env["kernel_trace"] = dict(enabled=False, reason="skipped: " + (
+            f"CUDA context broken ({broken})" if broken else f"interrupted ({interrupted})"))
+    else:
+        env["kernel_trace"] = trace_pass(runner, timed, env, args, t0,
+                                         lambda: write_env({"wall_s": round(time.time() - t0, 1),
+                                                            "broken": broken,
+                                                            "interrupted": interrupted}))
+    try:
+        write_env({"wall_s": round(time.time() - t0, 1), "broken": broken,
+                   "interrupted": interrupted})
+    except Exception as e:  # noqa: BLE001
+        log(f"warning: could not write env.json: {e}")
     lines = SUM.summary_lines(rows, wall_s=time.time() - t0)
     cal = env.get("calibration") or {}
     if cal:
         lines.insert(2, f"calibration: tiny-kernel floor {cal.get('tiny_kernel_floor_us', '-')} us, "
                         f"1 GiB copy {cal.get('copy_gbps_read_plus_write', '-')} GB/s (read+write)")
+    lines.append(KT.summary_line(rows, runner.notes, cal, env.get("kernel_trace")))
     log("\n".join(lines))
     return 0
 

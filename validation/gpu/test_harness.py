@@ -12,12 +12,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import cases as C  # noqa: E402
+import kernel_trace as KT  # noqa: E402
 import summary as SUM  # noqa: E402
 
 EXPECTED_HEADER = (
@@ -272,6 +274,16 @@ class CliTest(unittest.TestCase):
         rq = self._run("--list", "--quick")
         self.assertEqual(rq.returncode, 0, rq.stderr)
         self.assertIn(f"{len(C.build_cases(quick=True))} cases", rq.stdout)
+        self.assertIn("kernel trace pass after the timing", r.stdout)
+
+    def test_kernel_trace_flag_and_estimate(self):
+        import harness
+        self.assertTrue(harness.parse_args(["--out", "x", "--no-kernel-trace"]).no_kernel_trace)
+        self.assertFalse(harness.parse_args(["--out", "x"]).no_kernel_trace)
+        # the trace pass must stay a small part of the run: under a minute for all cases
+        full = harness.est_trace_s(C.build_cases())
+        self.assertGreater(full, 0.0)
+        self.assertLess(full, 60.0)
 
     def test_list_imports_no_torch(self):
         code = ("import sys; sys.path.insert(0, %r); import harness; "
@@ -293,6 +305,248 @@ class CliTest(unittest.TestCase):
         self.assertAlmostEqual(harness.percentile(xs, 10), 1.4)
         self.assertAlmostEqual(harness.percentile(xs, 90), 4.6)
         self.assertTrue(math.isnan(harness.percentile([], 50)))
+
+
+class KernelNoteTest(unittest.TestCase):
+    """kernel_trace's pure part: profiler records -> the env.json note (values by hand)."""
+
+    def test_two_kernels_per_run(self):
+        # a split-K GEMV and its reduce kernel, 3 runs
+        recs = [("gemv_splitk", 5.0, 0), ("reduce", 1.0, 0),
+                ("gemv_splitk", 6.0, 1), ("reduce", 1.0, 1),
+                ("gemv_splitk", 7.0, 2), ("reduce", 2.0, 2)]
+        n = KT.kernel_note(recs, 3)
+        self.assertEqual(n["kernels"], [
+            {"name": "gemv_splitk", "calls_per_run": 1, "device_us": 6.0},  # median(5, 6, 7)
+            {"name": "reduce", "calls_per_run": 1, "device_us": 1.0},  # median(1, 1, 2)
+        ])
+        self.assertEqual(n["kernels_per_run"], 2)
+        self.assertEqual(n["device_us_per_run"], 7.0)  # run sums 6, 7, 9 -> median 7
+        self.assertTrue(n["same_kernels_each_run"])
+        self.assertEqual(n["trace_runs"], 3)
+        self.assertNotIn("missing_durations", n)
+        self.assertNotIn("kernels_error", n)
+
+    def test_repeated_names(self):
+        # A, B, A per run: A twice per run, listed once, in order of first launch
+        recs = [("A", 2.0, 0), ("B", 3.0, 0), ("A", 4.0, 0),
+                ("A", 2.0, 1), ("B", 3.0, 1), ("A", 4.0, 1)]
+        n = KT.kernel_note(recs, 2)
+        self.assertEqual([k["name"] for k in n["kernels"]], ["A", "B"])
+        self.assertEqual(n["kernels"][0]["calls_per_run"], 2)
+        self.assertEqual(n["kernels"][0]["device_us"], 3.0)  # median(2, 4, 2, 4)
+        self.assertEqual(n["kernels_per_run"], 3)
+        self.assertEqual(n["device_us_per_run"], 9.0)  # 2 + 3 + 4 in both runs
+
+    def test_runs_that_differ(self):
+        recs = [("A", 1.0, 0), ("B", 1.0, 0), ("A", 1.0, 1)]
+        n = KT.kernel_note(recs, 2)
+        self.assertEqual(n["kernels"][1]["calls_per_run"], 0.5)  # B: 1 call in 2 runs
+        self.assertEqual(n["kernels_per_run"], 1.5)  # median(2, 1)
+        self.assertEqual(n["device_us_per_run"], 1.5)  # median(2.0, 1.0)
+        self.assertFalse(n["same_kernels_each_run"])
+
+    def test_missing_durations(self):
+        recs = [("A", 5.0, 0), ("B", None, 0),
+                ("A", 6.0, 1), ("B", 2.0, 1),
+                ("A", 7.0, 2), ("B", float("nan"), 2), ("C", -1.0, 2)]
+        n = KT.kernel_note(recs, 3)
+        self.assertEqual(n["missing_durations"], 3)  # None, NaN, negative
+        self.assertEqual(n["kernels"][1]["device_us"], 2.0)  # the one B with a duration
+        self.assertIsNone(n["kernels"][2]["device_us"])  # C has none
+        self.assertEqual(n["device_us_per_run"], 8.0)  # only run 1 is complete: 6 + 2
+        only_missing = KT.kernel_note([("A", None, 0)], 1)
+        self.assertIsNone(only_missing["device_us_per_run"])
+        self.assertEqual(only_missing["kernels_per_run"], 1)
+
+    def test_empty_and_bad_input(self):
+        n = KT.kernel_note([], 3)
+        self.assertIn("kernels_error", n)
+        self.assertNotIn("kernels", n)
+        with self.assertRaises(ValueError):
+            KT.kernel_note([("A", 1.0, 3)], 3)  # run outside [0, 3)
+        with self.assertRaises(ValueError):
+            KT.kernel_note([("A", 1.0, 0)], 0)
+
+    def test_long_names_truncated(self):
+        long_a, long_b = "k" * 200 + "a", "k" * 200 + "b"
+        n = KT.kernel_note([(long_a, 1.0, 0), (long_b, 1.0, 0)], 1)
+        self.assertEqual(len(n["kernels"]), 2)  # distinct by full name
+        self.assertEqual(n["kernels"][0]["name"], "k" * KT.NAME_CHARS)
+
+    def test_split_runs_by_spacer(self):
+        spin = "void at::cuda::(anonymous namespace)::spin_kernel(long)"
+        is_spacer = KT.spacer_matcher(None)
+        self.assertTrue(is_spacer(spin))
+        self.assertFalse(is_spacer("ampere_fp16_gemv"))
+        events = [("pad_add", 1.0), ("pad_add", 1.0),  # before the first spacer: dropped
+                  (spin, 100.0), ("A", 5.0), ("B", 1.0),
+                  (spin, 100.0), ("A", 6.0), ("B", 1.0),
+                  (spin, 100.0), ("A", 7.0), ("B", 2.0)]
+        recs, runs = KT.split_runs(events, is_spacer)
+        self.assertEqual(runs, 3)
+        self.assertEqual(recs[0], ("A", 5.0, 0))
+        self.assertEqual(recs[-1], ("B", 2.0, 2))
+        self.assertEqual(len(recs), 6)
+        self.assertEqual(KT.split_runs([("A", 1.0)], is_spacer), ([], 0))
+        note = KT.note_from_events(events, 3, KT.spacer_matcher(spin))
+        self.assertEqual(note["device_us_per_run"], 7.0)
+        self.assertNotIn("kernels_error", note)
+        short = KT.note_from_events(events[:8], 3, is_spacer)  # the third spacer is lost
+        self.assertIn("2 run markers", short["kernels_error"])
+        self.assertEqual(short["trace_runs"], 2)
+
+    def test_summary_line(self):
+        c1 = _by_id()["gemv-fp16-llama2_7b-qkvo_proj-m1"]
+        c2 = _by_id()["gemv-fp16-qwen2_7b-k_v_proj-m1"]
+        c3 = _by_id()["softmax-fp16-L128"]
+        t = lambda us: {"median_us": us, "p10_us": us, "p90_us": us, "n_runs": 50}  # noqa: E731
+        rows = [C.make_row(c1, t(9.5), {}), C.make_row(c2, t(10.0), {}),
+                C.make_row(c3, t(20.0), {})]
+        notes = {c1.case_id: {"n_sets": 3, "kernels": [{"name": "g"}], "kernels_per_run": 2,
+                              "device_us_per_run": 6.0},
+                 c2.case_id: {"kernels": [{"name": "g"}], "kernels_per_run": 1,
+                              "device_us_per_run": 7.5},
+                 c3.case_id: {"kernels_error": "boom"}}
+        cal = {"tiny_kernel_floor_us": 4.0, "tiny_kernel_device_us": 1.5}
+        line = KT.summary_line(rows, notes, cal, {"enabled": True})
+        self.assertIn("2 of 3 timed cases traced (1 with kernels_error)", line)
+        # gaps 9.5 - 6.0 = 3.5 and 10.0 - 7.5 = 2.5 -> median 3.0; kernels 2, 1 -> 1.5
+        self.assertIn("gemv (2): event median - device time per run, median 3.00 us", line)
+        self.assertIn("kernels per run, median 1.5", line)
+        self.assertIn("floor 4.00 us - device 1.50 us = 2.50 us", line)
+        off = KT.summary_line(rows, {}, {}, {"enabled": False, "reason": "--no-kernel-trace"})
+        self.assertEqual(off, "kernel trace: off (--no-kernel-trace)")
+
+
+class _FakeCuda:
+    def __init__(self):
+        self.sleeps = 0
+
+    def mem_get_info(self):
+        return (10 ** 10, 10 ** 10)
+
+    def _sleep(self, cycles):
+        self.sleeps += 1
+
+    def synchronize(self):
+        pass
+
+    def empty_cache(self):
+        pass
+
+
+class _FakeTensor:
+    def add_(self, x):
+        return self
+
+
+class _FakeTorch:
+    """Just enough of torch for the Runner's trace plumbing (no kernels run)."""
+
+    def __init__(self):
+        self.cuda = _FakeCuda()
+        self.nn = type("nn", (), {"functional": None})()
+
+    def zeros(self, *shape, device=None):
+        return _FakeTensor()
+
+
+SPIN = "void at::cuda::(anonymous namespace)::spin_kernel(long)"
+
+
+def _fake_profile_runs(torch, fn, n_sets, first_set, runs, spacer_cycles, n_pad):
+    """One pad, then per run a spacer and two kernels: gemv 5 us, reduce 1 us."""
+    for i in range(runs):
+        fn((first_set + i) % n_sets)
+    ev = [("pad", 1.0)]
+    for _ in range(runs):
+        ev += [(SPIN, 100.0), ("gemv", 5.0), ("reduce", 1.0)]
+    return ev
+
+
+class TracePlumbingTest(unittest.TestCase):
+    """The trace pass with a fake torch and a fake profiler: notes kept, errors caught."""
+
+    def setUp(self):
+        import harness
+        from unittest import mock
+        self.H = harness
+        self.torch = _FakeTorch()
+        args = harness.parse_args(["--out", "unused"])
+        env = {"nvidia_smi": {"clocks.max.sm": "1980 MHz"}}
+        self.runner = harness.Runner(self.torch, "cuda", args, env)
+        self.assertEqual(self.runner.spacer_cycles, 198_000)  # 100 us x 1980 MHz
+        for name, fake in (("profile_runs", _fake_profile_runs),
+                           ("probe_spacer", lambda torch, cycles: [(SPIN, 100.0)])):
+            p = mock.patch.object(harness.KT, name, fake)
+            p.start()
+            self.addCleanup(p.stop)
+        self.calls = []
+
+    def _stub_run(self, fail_before=False, fail_after=False):
+        r = self.runner
+
+        def run(c):
+            if fail_before:
+                raise RuntimeError("setup failed")
+            cfg, tune = r.tune(c.case_id, ["cfg-a", "cfg-b"], None, 4)
+            self.calls.append(cfg)
+            res = r.measure(lambda i: self.calls.append(i), 4)
+            r.notes[c.case_id] = {"n_sets": 4, "tune_us": tune}
+            if fail_after:
+                raise RuntimeError("check failed")
+            return res, None
+        r.run = run
+
+    def test_trace_pass_keeps_notes_and_traces(self):
+        r = self.runner
+        c1 = _by_id()["gemv-fp16-llama2_7b-qkvo_proj-m1"]
+        c2 = _by_id()["softmax-fp16-L128"]
+        r._chosen[c1.case_id] = "cfg-b"  # picked by the timed pass
+        r.notes[c1.case_id] = {"n_sets": 4, "tune_us": {"cfg-a": 9.0, "cfg-b": 8.0}}
+        self._stub_run()
+        env = {"calibration": {"tiny_kernel_floor_us": 4.0}}
+        saves = []
+        info = self.H.trace_pass(r, [c1, c2], env, r.args, time.time(),
+                                 lambda: saves.append(1))
+        self.assertTrue(info["enabled"])
+        self.assertEqual(info["traced"], 2)
+        self.assertEqual(info["spacer_kernel"], SPIN)
+        self.assertTrue(saves)
+        n1 = r.notes[c1.case_id]
+        self.assertEqual(n1["tune_us"], {"cfg-a": 9.0, "cfg-b": 8.0})  # timed pass's note kept
+        self.assertEqual([k["name"] for k in n1["kernels"]], ["gemv", "reduce"])
+        self.assertEqual(n1["device_us_per_run"], 6.0)
+        self.assertEqual(n1["kernels_per_run"], 2)
+        self.assertEqual(self.calls[0], "cfg-b")  # no re-tuning in the trace pass
+        # 3 untimed runs on sets 0, 1, 2, then 3 profiled runs on sets 3, 0, 1
+        self.assertEqual(self.calls[1:7], [0, 1, 2, 3, 0, 1])
+        self.assertEqual(env["calibration"]["tiny_kernel_device_us"], 6.0)
+        self.assertFalse(r.tracing)
+
+    def test_errors_become_kernels_error(self):
+        r = self.runner
+        c = _by_id()["softmax-fp16-L128"]
+        r.notes[c.case_id] = {"n_sets": 1}
+        r.start_trace()
+        self._stub_run(fail_before=True)
+        n = r.trace_case(c)
+        self.assertEqual(n, {"kernels_error": "RuntimeError: setup failed"})
+        self.assertEqual(r.notes[c.case_id], {"n_sets": 1})
+        self._stub_run(fail_after=True)
+        n = r.trace_case(c)
+        self.assertEqual(n["after_trace_error"], "RuntimeError: check failed")
+        self.assertEqual(n["device_us_per_run"], 6.0)
+        self.assertFalse(r.tracing)
+
+    def test_probe_failure_turns_trace_off(self):
+        from unittest import mock
+        with mock.patch.object(self.H.KT, "probe_spacer", lambda torch, cycles: []):
+            info = self.H.trace_pass(self.runner, [], {}, self.runner.args, time.time(),
+                                     lambda: None)
+        self.assertFalse(info["enabled"])
+        self.assertIn("0 device events", info["reason"])
 
 
 if __name__ == "__main__":
