@@ -110,7 +110,7 @@ pub struct Ratio {
 pub const FRAMEFUSION_TOKENS: (u64, u64) = (13568, 4160);
 
 /// The claims in `cases`/`results` (same order): for every `qgemv` row, the fp16 `gemv`
-/// row of the same `m`, `n`, `k` over it (MBQ: fused W3 GEMV 1.4× over fp16 on an RTX
+/// row of the same `m`, `n`, `k` (and `op` where one matches) over it (MBQ: fused W3 GEMV 1.4× over fp16 on an RTX
 /// 4090); for each attention shape measured at both [`FRAMEFUSION_TOKENS`], the dense
 /// time over the reduced one (FrameFusion's 70 % token reduction).
 pub fn claims(cases: &[Case], results: &[CaseResult]) -> Vec<Ratio> {
@@ -127,9 +127,15 @@ pub fn claims(cases: &[Case], results: &[CaseResult]) -> Vec<Ratio> {
         if q.class != KernelClass::Qgemv {
             continue;
         }
-        let base = cases.iter().position(|g| {
+        // The fp16 GEMV of the same shape; of the harness's two weight layouts, the one of
+        // the same projection (`op`): W[k, n], as the packed low-bit weights are stored.
+        let same_shape = |g: &&Case| {
             g.class == KernelClass::Gemv && g.dtype == q.dtype && (g.m, g.n, g.k) == (q.m, q.n, q.k)
-        });
+        };
+        let base = cases
+            .iter()
+            .position(|g| same_shape(&g) && g.op == q.op)
+            .or_else(|| cases.iter().position(|g| same_shape(&g)));
         if let Some(b) = base {
             let what = format!(
                 "w{} vs {} gemv, m{} n{} k{}",

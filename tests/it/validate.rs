@@ -301,6 +301,25 @@ fn malformed_rows_and_unknown_classes_name_the_line() {
 }
 
 #[test]
+fn a_fused_gemv_is_compared_with_the_fp16_gemv_of_its_own_layout() {
+    // The harness times each fp16 GEMV twice: x @ W[k, n] (op `qkvo_proj`) and nn.Linear's
+    // W[n, k] (op `qkvo_proj_linear`). The W3 row (op `qkvo_proj`, weights packed along k
+    // with n contiguous) pairs with the first, though the linear row comes first: 20 / 10.
+    let dir = scratch("claims-layout");
+    let rows = "\
+g-linear,gemv,qkvo_proj_linear,fp16,,,1,1,4096,4096,,,,,30,h100-sxm5-80gb,
+g,gemv,qkvo_proj,fp16,,,1,1,4096,4096,,,,,20,h100-sxm5-80gb,
+w3,qgemv,qkvo_proj,fp16,3,128,1,1,4096,4096,,,,,10,h100-sxm5-80gb,
+";
+    let p = write(&dir, "claims.csv", &format!("{HEADER}{rows}"));
+    let v = run_json(&["--measured", p.to_str().unwrap()]);
+    let ratios = v["claims"]["ratios"].as_array().unwrap();
+    assert_eq!(ratios.len(), 1, "{ratios:?}");
+    assert_eq!(ratios[0]["baseline"], "g");
+    assert!((ratios[0]["measured"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+}
+
+#[test]
 fn claims_are_computed_from_the_matching_rows() {
     // By hand: fp16 GEMV 1×4096×4096 in 20 µs, fused W3 in 10 µs → 2.0×, W4 in 8 µs →
     // 2.5×; attention at 13568 tokens in 2000 µs over 4160 tokens in 250 µs → 8.0×. A W3

@@ -68,6 +68,9 @@ PROJECTIONS = {
 }
 
 GEMV_BATCHES = [1, 2, 4, 8, 16]
+# Batches of the nn.Linear-layout GEMVs (W[n, k]); `op` of those rows ends in LINEAR_SUFFIX.
+LINEAR_BATCHES = [1, 4]
+LINEAR_SUFFIX = "_linear"
 GEMM_M = [128, 512, 2048, 8192]
 GEMM_SHAPES = [  # (model, op, k, n)
     ("llama2_7b", "qkvo_proj", 4096, 4096),
@@ -273,6 +276,19 @@ def build_cases(quick: bool = False) -> List[Case]:
                     out.append(Case(
                         case_id=f"gemv-{dtype}-{model}-{op}-m{m}", kernel_class="gemv",
                         model=model, op=op, dtype=dtype, batch=m, m=m, n=n, k=k, quick=qk))
+
+    # 1b. the same fp16 GEMVs with nn.Linear's weight layout, W[n, k] (k contiguous):
+    # F.linear(x, W) makes cuBLAS run its transposed GEMV (a warp per output row along a
+    # contiguous row), while x @ W[k, n] above runs the non-transposed one (n contiguous,
+    # the reduction split across blocks when n is small). op gets a `_linear` suffix.
+    for model, projs in PROJECTIONS.items():
+        for op, k, n, _mult in projs:
+            for m in LINEAR_BATCHES:
+                qk = model == "qwen2_7b" and op == "k_v_proj" and m == 1
+                out.append(Case(
+                    case_id=f"gemv-fp16-{model}-{op}-linear-m{m}", kernel_class="gemv",
+                    model=model, op=f"{op}{LINEAR_SUFFIX}", dtype="fp16", batch=m, m=m, n=n,
+                    k=k, quick=qk))
 
     # 2. prefill GEMM fp16; the Qwen2-7B shapes also at the LLaVA-Video token counts
     gemm = [(model, op, k, n, m) for model, op, k, n in GEMM_SHAPES for m in GEMM_M]

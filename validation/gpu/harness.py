@@ -385,6 +385,12 @@ class Runner:
         dt = self.dt(c.dtype)
         n = self.n_sets(c.bytes)
         A = [self.randn((c.m, c.k), dt) for _ in range(n)]
+        if c.op.endswith(C.LINEAR_SUFFIX):  # nn.Linear's layout: W[n, k], y = x W^T
+            W = [self.randn((c.n, c.k), dt, scale=c.k ** -0.5) for _ in range(n)]
+            linear = torch.nn.functional.linear
+            res = self.measure(lambda i: linear(A[i], W[i]), n)
+            self.notes[c.case_id] = dict(n_sets=n, layout="W[n,k] (F.linear)")
+            return res, None
         W = [self.randn((c.k, c.n), dt, scale=c.k ** -0.5) for _ in range(n)]
         res = self.measure(lambda i: torch.matmul(A[i], W[i]), n)
         self.notes[c.case_id] = dict(n_sets=n)

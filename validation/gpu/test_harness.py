@@ -53,11 +53,21 @@ class CaseListTest(unittest.TestCase):
         self.assertLess(len(quick), len(full) / 3)
 
     def test_gemv_shapes_deduplicated(self):
-        keys = [(c.dtype, c.m, c.k, c.n, c.model) for c in C.build_cases()
-                if c.kernel_class == "gemv"]
+        gemv = [c for c in C.build_cases() if c.kernel_class == "gemv"]
+        keys = [(c.dtype, c.m, c.k, c.n, c.model, c.op.endswith(C.LINEAR_SUFFIX))
+                for c in gemv]
         self.assertEqual(len(keys), len(set(keys)))
-        # 11 distinct projection shapes x 5 batches x 2 dtypes
-        self.assertEqual(len(keys), 11 * 5 * 2)
+        # 11 distinct projection shapes x 5 batches x 2 dtypes with W[k, n], plus the
+        # fp16 ones at m = 1 and 4 with nn.Linear's W[n, k]
+        self.assertEqual(len(keys), 11 * 5 * 2 + 11 * 2)
+        linear = [c for c in gemv if c.op.endswith(C.LINEAR_SUFFIX)]
+        self.assertEqual({c.dtype for c in linear}, {"fp16"})
+        self.assertEqual(sorted({c.m for c in linear}), [1, 4])
+        # every linear row has a W[k, n] twin of the same shape (the layout comparison)
+        plain = {(c.model, c.op, c.m, c.n, c.k) for c in gemv
+                 if not c.op.endswith(C.LINEAR_SUFFIX)}
+        for c in linear:
+            self.assertIn((c.model, c.op[:-len(C.LINEAR_SUFFIX)], c.m, c.n, c.k), plain)
 
     def test_class_constraints(self):
         for c in C.build_cases():
