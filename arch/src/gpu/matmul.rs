@@ -25,7 +25,12 @@
 //! # GEMV
 //! [`GEMV_ROWS`] weight rows per 128-thread block, one warp per row, weights streamed once;
 //! each weight costs `m` FMAs on CUDA cores (FP32 accumulation) plus, when quantised, its
-//! dequantisation. DRAM: weights + `m` input vectors + `m` outputs.
+//! dequantisation. DRAM: weights + `m` input vectors + `m` outputs. A warp walks its row
+//! in `⌈row bytes /` [`WARP_BYTES_PER_TRIP`]`⌉` dependent DRAM round trips of
+//! `efficiency.mem_latency_cycles` each — the floor of short, wide matrices (few rows,
+//! long rows: 192 × 5120 takes 9.3 µs on an H100, far above its 2 MB of traffic). No
+//! split-K: like cuBLAS's and FastGEMV's kernels, a block owns whole rows (the H100 data
+//! show no sign of a split on such shapes).
 //!
 //! # Library products
 //! Dense GEMVs and GEMMs are the vendor library's kernels (cuBLAS, as PyTorch calls them)
@@ -34,12 +39,7 @@
 //! kernel cuBLAS picked; one fraction for every `m` keeps the time monotone in `m`). The
 //! library's GEMV streams a little below a purpose-written one
 //! ([`super::DEFAULT_BLAS_BANDWIDTH`]); a compute-bound GEMM does not feel it. Fused
-//! dequantising products (Triton, Marlin-style kernels) stream at the full fraction. A warp walks its row
-//! in `⌈row bytes /` [`WARP_BYTES_PER_TRIP`]`⌉` dependent DRAM round trips of
-//! `efficiency.mem_latency_cycles` each — the floor of short, wide matrices (few rows,
-//! long rows: 192 × 5120 takes 9.3 µs on an H100, far above its 2 MB of traffic). No
-//! split-K: like cuBLAS's and FastGEMV's kernels, a block owns whole rows (the H100 data
-//! show no sign of a split on such shapes).
+//! dequantising products (Triton, Marlin-style kernels) stream at the full fraction.
 //!
 //! # Quantised weights
 //! Weight bytes are [`quant_weight_bytes`]. A fused dequantising GEMV (CUDA cores, FP32

@@ -149,7 +149,7 @@ pub const DEFAULT_SCAN_STEP_CYCLES: f64 = 8.0;
 /// (`validation/gpu/qgemv.py`), compiled by Triton 3.6 (the version of the H100 run) for
 /// sm_90a and counted in their SASS main loop by `validation/gpu/sass_count.py`: per thread
 /// and iteration, 128 weights at one activation row, the model counts 128 × 3.375 = 432
-/// (W4) and 128 × 6.28 = 804 (W3) lane operations ([`super::matmul`]); the loop issues 739
+/// (W4) and 128 × 6.28 = 804 (W3) lane operations (`arch/src/gpu/matmul.rs`); the loop issues 739
 /// and 1358 warp instructions (each AND and OR of the unpacking a separate LOP3, the
 /// FP16→FP32 conversions of x, scale and zero point, the 16-bit loads of x one per element,
 /// address arithmetic): 432/739 = 0.585, 804/1358 = 0.592, for the configurations the
