@@ -18,15 +18,19 @@ fn csv(name: &str) -> Vec<Vec<String>> {
 
 /// GEMV time of the model for `m × n × k` in FP16.
 fn gemv_us(preset: &str, m: u64, n: u64, k: u64) -> f64 {
-    us(gpu(preset)
-        .estimate(&KernelRequest::Gemv {
-            m,
-            n,
-            k,
-            dtype: DType::Fp16,
-        })
-        .unwrap()
-        .time)
+    gemv_us_on(&gpu(preset), m, n, k)
+}
+
+/// GEMV time of `g` for `m × n × k` in FP16.
+fn gemv_us_on(g: &arch::gpu::Gpu, m: u64, n: u64, k: u64) -> f64 {
+    us(g.estimate(&KernelRequest::Gemv {
+        m,
+        n,
+        k,
+        dtype: DType::Fp16,
+    })
+    .unwrap()
+    .time)
 }
 
 /// The `gemv` rows of `validation/data/published.csv` (the workspace's published kernel
@@ -259,17 +263,7 @@ const FASTGEMV_3090: [(u64, f64, f64); 4] = [
 fn stream_gemv_us(size: u64) -> f64 {
     let mut spec = gpu("rtx-3090").spec().clone();
     spec.efficiency.blas_bandwidth = Some(1.0);
-    us(spec
-        .validate("gpu")
-        .unwrap()
-        .estimate(&KernelRequest::Gemv {
-            m: 1,
-            n: size,
-            k: size,
-            dtype: DType::Fp16,
-        })
-        .unwrap()
-        .time)
+    gemv_us_on(&spec.validate("gpu").unwrap(), 1, size, size)
 }
 
 #[test]
